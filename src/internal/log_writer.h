@@ -1,0 +1,53 @@
+// Appends frames to a log file.
+#ifndef MARQUEE_SRC_INTERNAL_LOG_WRITER_H_
+#define MARQUEE_SRC_INTERNAL_LOG_WRITER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace marquee::internal {
+
+// Not thread-safe: the store's commit leader is its only user at a time.
+// After any failed write or sync every later call returns the first error:
+// a log that may have lost a write is never written again (PostgreSQL's
+// fsync lesson).
+class LogWriter {
+ public:
+  // Creates `path` (which must not exist) with a file header, syncs it and
+  // its directory.
+  // Errors: AlreadyExists, Unavailable (I/O).
+  static absl::StatusOr<std::unique_ptr<LogWriter>> Create(const std::string& path,
+                                                           uint64_t first_version);
+  // Opens an existing log for appending after truncating it to `valid_bytes`
+  // (dropping a torn tail), then syncs it.
+  // Errors: Unavailable (I/O).
+  static absl::StatusOr<std::unique_ptr<LogWriter>> OpenForAppend(const std::string& path,
+                                                                  uint64_t valid_bytes);
+  ~LogWriter();  // closes without syncing
+
+  // write(2)s all of `bytes` at the end of the file.
+  // Errors: Unavailable (the write failed; the log is now closed for writes).
+  absl::Status Append(std::string_view bytes);
+  // fdatasync(2)s the file.
+  // Errors: DataLoss (the sync failed; acknowledged writes may be lost).
+  absl::Status Sync();
+
+  uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  LogWriter(std::string path, int fd, uint64_t size);
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+  absl::Status failed_;
+};
+
+}  // namespace marquee::internal
+
+#endif  // MARQUEE_SRC_INTERNAL_LOG_WRITER_H_
