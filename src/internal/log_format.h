@@ -7,8 +7,27 @@
 //     u32, CRC-32C of the payload u32, CRC-32C of the previous 12 bytes u32
 //   payload: the encoded Commit (see EncodeCommit)
 //
-// The header's own CRC lets the reader tell a torn tail (damage with no
-// valid frame after it) from corruption in the middle of the log.
+// Every integer is little-endian, so the frame magic reads "RFQM" in a hex
+// dump. The header's own CRC lets the reader tell a torn tail (damage with
+// no valid frame after it) from corruption in the middle of the log.
+//
+// The payload (all integers little-endian; varint = LEB128 of a u32):
+//
+//   version u64, change count varint, then per change:
+//     kind u8 (0 put, 1 erase), collection (varint length + bytes),
+//     id (varint length + bytes), and for a put only:
+//     schema varint, created i64, updated i64 (Unix micros), body (varint
+//     length + minified JSON text)
+//
+// Every change carries the commit's version, so it is stored once. Times are
+// kept to the microsecond: a store that wants recovered records to equal the
+// ones it served must stamp records with whole microseconds.
+// Thread-safety: pure functions.
+//
+//   std::string payload, frame;
+//   EncodeCommit(commit, &payload);
+//   AppendFrame(payload, &frame);           // then LogWriter::Append(frame)
+//   absl::StatusOr<Commit> back = DecodeCommit(payload);
 #ifndef MARQUEE_SRC_INTERNAL_LOG_FORMAT_H_
 #define MARQUEE_SRC_INTERNAL_LOG_FORMAT_H_
 
@@ -19,6 +38,7 @@
 
 #include "absl/status/statusor.h"
 #include "internal/commit.h"
+#include "marquee/json.h"
 
 namespace marquee::internal {
 
@@ -28,15 +48,49 @@ inline constexpr size_t kFrameHeaderBytes = 16;
 // allocation.
 inline constexpr uint32_t kMaxFramePayloadBytes = uint32_t{1} << 30;
 
+// The limits bodies read back from the log or a snapshot are re-validated
+// with. They must be at least as loose as the ones any write was accepted
+// with, or recovery would refuse data the store acknowledged: any size a
+// frame can hold, and simdjson's own default depth bound (1024).
+inline constexpr JsonLimits kStoredBodyJsonLimits = {.max_bytes = kMaxFramePayloadBytes,
+                                                     .max_depth = 1024};
+
+// Little-endian fixed-width integers, shared by the log and snapshot code.
+inline void AppendFixed32(uint32_t value, std::string* out) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+}
+inline void AppendFixed64(uint64_t value, std::string* out) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+}
+// REQUIRES: 4 (8) readable bytes at `p`.
+inline uint32_t LoadFixed32(const char* p) {
+  uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(p[i]);
+  return value;
+}
+inline uint64_t LoadFixed64(const char* p) {
+  uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(p[i]);
+  return value;
+}
+
 // Appends the encoding of `commit` to `out`.
+// REQUIRES: every change is a put or an erase of `commit.version`, with
+// collection and id no longer than kMaxCollectionNameBytes / kMaxIdBytes
+// (DecodeCommit refuses longer ones).
 void EncodeCommit(const Commit& commit, std::string* out);
-// Decodes a payload written by EncodeCommit.
+// Decodes a payload written by EncodeCommit. Bodies are re-validated with
+// Json::Parse. Messages give the byte offset within the payload; the caller
+// adds the file and frame.
 // Errors: DataLoss (malformed payload: truncated, bad lengths, invalid JSON).
 absl::StatusOr<Commit> DecodeCommit(std::string_view payload);
 
 // Appends the 16-byte file header.
 void AppendLogFileHeader(uint64_t first_version, std::string* out);
 // Appends one frame (header + payload) to `out`.
+// REQUIRES: payload.size() <= kMaxFramePayloadBytes (checked: aborts, since
+// a frame the reader must reject would lose the commit after it was
+// acknowledged). The store refuses larger batches before encoding them.
 void AppendFrame(std::string_view payload, std::string* out);
 
 }  // namespace marquee::internal

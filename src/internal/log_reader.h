@@ -1,4 +1,17 @@
 // Reads a log file at recovery.
+//
+// The file is mapped read-only, so a frame's payload is handed to the caller
+// without a copy and no length field ever sizes an allocation. The caller
+// must hold the data dir's DirLock: a file truncated by someone else while
+// mapped would fault.
+// Thread-safety: ReadLog may run concurrently on different files.
+//
+//   absl::StatusOr<LogReadResult> log = ReadLog(path, [&](std::string_view payload,
+//                                                         uint64_t offset) {
+//     MARQUEE_ASSIGN_OR_RETURN(Commit commit, DecodeCommit(payload));
+//     return Apply(commit);
+//   });
+//   if (log.ok() && log->torn_bytes > 0) note(log->torn_reason);  // then OpenForAppend
 #ifndef MARQUEE_SRC_INTERNAL_LOG_READER_H_
 #define MARQUEE_SRC_INTERNAL_LOG_READER_H_
 
@@ -20,16 +33,24 @@ struct LogReadResult {
   std::string torn_reason;     // why the tail was judged torn, with its offset
 };
 
-// Calls `on_frame(payload, offset)` for each valid frame in file order; a
-// non-OK return stops reading and is returned. Damage followed by no valid
-// frame (a torn tail: short header, short payload, zeroed or garbage bytes,
-// bad CRC in the last frame) is reported in torn_bytes, not as an error; the
-// caller truncates it. Memory use is bounded by the file size: a length
-// field is checked against the file before anything is allocated.
+// Calls `on_frame(payload, offset)` for each valid frame in file order;
+// `offset` is where the frame's header starts, and `payload` is valid only
+// during the call. A non-OK return stops reading and is returned. Damage
+// followed by no valid frame (a torn tail: short header, short payload,
+// zeroed or garbage bytes, bad CRC in the last frame) is reported in
+// torn_bytes, not as an error; the caller truncates it. Memory use is
+// bounded by the file size: a length field is checked against the file
+// before anything is allocated.
+//
+// A file shorter than its 16-byte header, or of exactly 16 zero bytes, is
+// the log of a creator that crashed before its header reached the disk: it
+// holds no frame, so it is reported as torn with first_version 0 and
+// valid_bytes 0 (the caller removes it and creates a new log; see
+// LogWriter::OpenForAppend).
 // Errors: DataLoss "<path> at byte <offset>: <reason>" when a damaged frame
 // is followed by a valid one, or the file header is damaged; NotFound,
 // Unavailable (I/O).
-absl::StatusOr<LogReadResult> ReadLog(
+[[nodiscard]] absl::StatusOr<LogReadResult> ReadLog(
     const std::string& path,
     const std::function<absl::Status(std::string_view payload, uint64_t offset)>& on_frame);
 

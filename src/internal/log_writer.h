@@ -1,4 +1,13 @@
 // Appends frames to a log file.
+//
+// The writer only moves bytes: the store encodes frames (log_format.h) and
+// decides when to Sync (its fsync policy). Every failure is sticky.
+//
+//   MARQUEE_ASSIGN_OR_RETURN(auto log, LogWriter::Create(LogPath(dir, 1), 1));
+//   std::string frame;
+//   AppendFrame(payload, &frame);
+//   MARQUEE_RETURN_IF_ERROR(log->Append(frame));
+//   MARQUEE_RETURN_IF_ERROR(log->Sync());  // now the commit survives a crash
 #ifndef MARQUEE_SRC_INTERNAL_LOG_WRITER_H_
 #define MARQUEE_SRC_INTERNAL_LOG_WRITER_H_
 
@@ -19,24 +28,33 @@ namespace marquee::internal {
 class LogWriter {
  public:
   // Creates `path` (which must not exist) with a file header, syncs it and
-  // its directory.
+  // its directory. On failure the partly created file is removed.
   // Errors: AlreadyExists, Unavailable (I/O).
-  static absl::StatusOr<std::unique_ptr<LogWriter>> Create(const std::string& path,
-                                                           uint64_t first_version);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogWriter>> Create(
+      const std::string& path, uint64_t first_version);
   // Opens an existing log for appending after truncating it to `valid_bytes`
-  // (dropping a torn tail), then syncs it.
-  // Errors: Unavailable (I/O).
-  static absl::StatusOr<std::unique_ptr<LogWriter>> OpenForAppend(const std::string& path,
-                                                                  uint64_t valid_bytes);
+  // (dropping a torn tail), then syncs it, also when nothing was truncated:
+  // frames a crashed process wrote may still be only in the page cache, and
+  // new commits must not become durable on top of ones that are not.
+  // A log ReadLog found shorter than its header (valid_bytes 0) cannot be
+  // appended to: remove it and Create a new one.
+  // Errors: InvalidArgument (valid_bytes < kLogFileHeaderBytes, or past the
+  // end of the file), NotFound, Unavailable (I/O).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogWriter>> OpenForAppend(
+      const std::string& path, uint64_t valid_bytes);
   ~LogWriter();  // closes without syncing
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
 
   // write(2)s all of `bytes` at the end of the file.
   // Errors: Unavailable (the write failed; the log is now closed for writes).
-  absl::Status Append(std::string_view bytes);
+  [[nodiscard]] absl::Status Append(std::string_view bytes);
   // fdatasync(2)s the file.
-  // Errors: DataLoss (the sync failed; acknowledged writes may be lost).
-  absl::Status Sync();
+  // Errors: DataLoss (the sync failed; acknowledged writes may be lost), or
+  // the earlier Append failure.
+  [[nodiscard]] absl::Status Sync();
 
+  // Bytes in the file: header and frames appended successfully.
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
