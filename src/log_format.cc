@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "internal/absl_strings.h"
 #include "internal/crc32c.h"
 #include "marquee/record.h"
 
@@ -42,11 +43,10 @@ class PayloadReader {
  public:
   explicit PayloadReader(std::string_view in) : in_(in) {}
 
-  size_t offset() const { return pos_; }
   size_t remaining() const { return in_.size() - pos_; }
 
   absl::Status Error(std::string_view what) const {
-    return absl::DataLossError(absl::StrCat("commit payload at byte ", pos_, ": ", what));
+    return absl::DataLossError(absl::StrCat("commit payload at byte ", pos_, ": ", Sv(what)));
   }
 
   bool ReadU8(uint8_t* value) {
@@ -76,14 +76,13 @@ class PayloadReader {
     return false;
   }
   // A varint length, then that many bytes, at most `max_size` of them.
-  absl::Status ReadLengthPrefixed(std::string_view what, size_t max_size,
-                                  std::string_view* bytes) {
+  absl::Status ReadLengthPrefixed(std::string_view what, size_t max_size, std::string_view* bytes) {
     const size_t start = pos_;
     uint32_t size;
-    if (!ReadVarint32(&size)) return Error(absl::StrCat("truncated or bad length of ", what));
+    if (!ReadVarint32(&size)) return Error(absl::StrCat("truncated or bad length of ", Sv(what)));
     if (size > max_size || size > remaining()) {
       pos_ = start;
-      return Error(absl::StrCat(what, " length ", size, " exceeds ",
+      return Error(absl::StrCat(Sv(what), " length ", size, " exceeds ",
                                 size > max_size ? "the limit " : "the bytes left ",
                                 size > max_size ? max_size : remaining()));
     }
@@ -104,7 +103,8 @@ absl::Status DecodeChange(uint64_t version, PayloadReader& reader, Change* chang
     return reader.Error(absl::StrCat("unknown change kind ", tag));
   }
   std::string_view collection, id;
-  if (absl::Status s = reader.ReadLengthPrefixed("collection", kMaxCollectionNameBytes, &collection);
+  if (absl::Status s =
+          reader.ReadLengthPrefixed("collection", kMaxCollectionNameBytes, &collection);
       !s.ok()) {
     return s;
   }
@@ -134,7 +134,7 @@ absl::Status DecodeChange(uint64_t version, PayloadReader& reader, Change* chang
   }
   absl::StatusOr<Json> body = Json::Parse(body_text, kStoredBodyJsonLimits);
   if (!body.ok()) {
-    return reader.Error(absl::StrCat("body of ", collection, "/", id,
+    return reader.Error(absl::StrCat("body of ", Sv(collection), "/", Sv(id),
                                      " is not valid JSON: ", body.status().message()));
   }
   record.schema = schema;
@@ -186,7 +186,8 @@ absl::StatusOr<Commit> DecodeCommit(std::string_view payload) {
     commit.changes.push_back(std::move(change));
   }
   if (reader.remaining() != 0) {
-    return reader.Error(absl::StrCat(reader.remaining(), " unexpected bytes after the last change"));
+    return reader.Error(
+        absl::StrCat(reader.remaining(), " unexpected bytes after the last change"));
   }
   return commit;
 }

@@ -115,8 +115,9 @@ std::string DescribeDamage(FrameDamage damage, const char* data, size_t size, si
       return absl::StrCat("frame length ", LoadFixed32(header + 4), " exceeds the limit ",
                           kMaxFramePayloadBytes);
     case FrameDamage::kPastEnd:
-      return absl::StrCat("frame length ", LoadFixed32(header + 4), " runs past the end of the file (",
-                          left - kFrameHeaderBytes, " bytes left)");
+      return absl::StrCat("frame length ", LoadFixed32(header + 4),
+                          " runs past the end of the file (", left - kFrameHeaderBytes,
+                          " bytes left)");
     case FrameDamage::kBadPayloadCrc:
       return "frame payload checksum mismatch";
     case FrameDamage::kNone:
@@ -130,7 +131,8 @@ std::string DescribeDamage(FrameDamage damage, const char* data, size_t size, si
 // damaged length says nothing about where the next frame starts.
 size_t FindValidFrame(const char* data, size_t size, size_t from) {
   while (from < size) {
-    const void* hit = ::memmem(data + from, size - from, kFrameMagicBytes, sizeof(kFrameMagicBytes));
+    const void* hit =
+        ::memmem(data + from, size - from, kFrameMagicBytes, sizeof(kFrameMagicBytes));
     if (hit == nullptr) return size;
     const auto candidate = static_cast<size_t>(static_cast<const char*>(hit) - data);
     uint32_t payload_size;
@@ -155,7 +157,7 @@ absl::StatusOr<LogReadResult> ReadLog(
       size == kLogFileHeaderBytes && std::all_of(data, data + size, [](char c) { return c == 0; });
   if (size < kLogFileHeaderBytes || all_zero_header) {
     result.torn_bytes = size;
-    result.torn_reason = absl::StrCat(path, " at byte 0: ", size,
+    result.torn_reason = absl::StrCat("at byte 0: ", size,
                                       " bytes and no file header (its creator stopped before "
                                       "the header reached the disk)");
     return result;
@@ -177,9 +179,9 @@ absl::StatusOr<LogReadResult> ReadLog(
                                                 "; a valid frame follows at byte ", next));
       }
       result.torn_bytes = size - offset;
-      result.torn_reason = absl::StrCat(path, " at byte ", offset, ": ", reason,
-                                        "; no valid frame follows, so the last ",
-                                        result.torn_bytes, " bytes are a torn tail");
+      result.torn_reason =
+          absl::StrCat("at byte ", offset, ": ", reason, "; no valid frame follows, so the last ",
+                       result.torn_bytes, " bytes are a torn tail");
       break;
     }
     const std::string_view payload(data + offset + kFrameHeaderBytes, payload_size);

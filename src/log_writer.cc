@@ -39,10 +39,11 @@ LogWriter::LogWriter(std::string path, int fd, uint64_t size)
 LogWriter::~LogWriter() { ::close(fd_); }
 
 absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Create(const std::string& path,
-                                                              uint64_t first_version) {
+                                                             uint64_t first_version) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
-    if (errno == EEXIST) return absl::AlreadyExistsError(absl::StrCat("log ", path, " already exists"));
+    if (errno == EEXIST)
+      return absl::AlreadyExistsError(absl::StrCat("log ", path, " already exists"));
     return ErrnoError(absl::StatusCode::kUnavailable, "cannot create log", path, errno);
   }
   std::string header;
@@ -66,11 +67,11 @@ absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::Create(const std::string& 
 }
 
 absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::OpenForAppend(const std::string& path,
-                                                                     uint64_t valid_bytes) {
+                                                                    uint64_t valid_bytes) {
   if (valid_bytes < kLogFileHeaderBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "log ", path, " has no complete header (", valid_bytes,
-        " valid bytes); remove it and create a new one"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("log ", path, " has no complete header (", valid_bytes,
+                     " valid bytes); remove it and create a new one"));
   }
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) {
@@ -87,9 +88,8 @@ absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::OpenForAppend(const std::s
   const auto file_size = static_cast<uint64_t>(st.st_size);
   if (file_size < valid_bytes) {
     ::close(fd);
-    return absl::InvalidArgumentError(absl::StrCat("log ", path, " has ", file_size,
-                                                   " bytes, fewer than the ", valid_bytes,
-                                                   " found valid"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "log ", path, " has ", file_size, " bytes, fewer than the ", valid_bytes, " found valid"));
   }
   if (file_size > valid_bytes) {
     int result;
@@ -114,8 +114,7 @@ absl::Status LogWriter::Append(std::string_view bytes) {
   if (!failed_.ok()) return failed_;
   if (absl::Status s = WriteAll(fd_, bytes, path_); !s.ok()) {
     // Part of `bytes` may be in the file: a torn frame that recovery drops.
-    failed_ = absl::UnavailableError(
-        absl::StrCat(s.message(), "; the log accepts no more writes"));
+    failed_ = absl::UnavailableError(absl::StrCat(s.message(), "; the log accepts no more writes"));
     return failed_;
   }
   size_ += bytes.size();
@@ -127,9 +126,10 @@ absl::Status LogWriter::Sync() {
   if (FdatasyncRetryingEintr(fd_) != 0) {
     // After a failed fsync the kernel may have dropped the dirty pages and
     // cleared the error: a retry could "succeed" without the data on disk.
-    const absl::Status error = ErrnoError(absl::StatusCode::kDataLoss, "cannot sync log", path_, errno);
-    failed_ = absl::DataLossError(
-        absl::StrCat(error.message(), "; acknowledged writes may be lost"));
+    const absl::Status error =
+        ErrnoError(absl::StatusCode::kDataLoss, "cannot sync log", path_, errno);
+    failed_ =
+        absl::DataLossError(absl::StrCat(error.message(), "; acknowledged writes may be lost"));
     return failed_;
   }
   return absl::OkStatus();

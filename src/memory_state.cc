@@ -1,12 +1,14 @@
 #include "internal/memory_state.h"
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <utility>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "internal/absl_strings.h"
 #include "internal/index_key.h"
 #include "internal/json_values.h"
 #include "internal/scan_range.h"
@@ -26,27 +28,41 @@ std::string MemoryState::ShardKey(std::string_view collection, std::string_view 
 }
 
 size_t MemoryState::ShardOf(std::string_view shard_key) const {
-  return absl::HashOf(shard_key) % kShards;
+  return absl::HashOf(Sv(shard_key)) % kShards;
 }
 
 RecordPtr MemoryState::Find(std::string_view collection, std::string_view id) const {
-  const std::string key = ShardKey(collection, id);
+  // Build the key on the stack for the common short case: Get is the
+  // hottest path and should not allocate.
+  char buffer[256];
+  std::string heap;
+  std::string_view key;
+  const size_t size = collection.size() + 1 + id.size();
+  if (size <= sizeof(buffer)) {
+    std::memcpy(buffer, collection.data(), collection.size());
+    buffer[collection.size()] = '\0';
+    std::memcpy(buffer + collection.size() + 1, id.data(), id.size());
+    key = std::string_view(buffer, size);
+  } else {
+    heap = ShardKey(collection, id);
+    key = heap;
+  }
   const Shard& shard = shards_[ShardOf(key)];
   std::shared_lock lock(shard.mu);
-  auto it = shard.records.find(key);
+  auto it = shard.records.find(Sv(key));
   return it == shard.records.end() ? nullptr : it->second;
 }
 
 const MemoryState::CollectionData* MemoryState::FindCollection(std::string_view name) const {
   std::shared_lock lock(collections_mu_);
-  auto it = collections_.find(name);
+  auto it = collections_.find(Sv(name));
   return it == collections_.end() ? nullptr : it->second.get();
 }
 
 MemoryState::CollectionData* MemoryState::GetOrCreateCollection(std::string_view name) {
   {
     std::shared_lock lock(collections_mu_);
-    auto it = collections_.find(name);
+    auto it = collections_.find(Sv(name));
     if (it != collections_.end()) return it->second.get();
   }
   auto data = std::make_unique<CollectionData>();
@@ -200,7 +216,7 @@ absl::StatusOr<ScanResult> MemoryState::Scan(const ScanRequest& request) const {
   MARQUEE_RETURN_IF_ERROR(ValidateFilter(request.filter));
 
   const CollectionData* collection = FindCollection(request.collection);
-  std::shared_lock lock;
+  std::shared_lock<std::shared_mutex> lock;
   const IndexData* index = nullptr;
   if (collection != nullptr) {
     lock = std::shared_lock(collection->mu);

@@ -236,8 +236,10 @@ void MemoryStoreImpl::CommitGroup(const std::vector<PendingWrite*>& group) {
     log_bytes_since_snapshot_ += frames.size();
   }
   state_.Apply(std::move(prepared));
-  version_.store(next_version - 1, std::memory_order_release);
+  // Publish before advancing CurrentVersion(), so Watch(CurrentVersion())
+  // never finds the feed behind the version it was told.
   for (auto& commit : commits) hub_->Publish(std::move(commit));
+  version_.store(next_version - 1, std::memory_order_release);
   group_commits_.fetch_add(1, std::memory_order_relaxed);
 
   if (log_ && options_.snapshot_after_log_bytes > 0 &&

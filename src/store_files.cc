@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "internal/absl_strings.h"
 
 namespace marquee::internal {
 namespace {
@@ -35,14 +36,14 @@ std::string NumberedPath(const std::string& dir, const char* prefix, uint64_t nu
 bool ParseNumberedName(std::string_view name, std::string_view prefix, std::string_view suffix,
                        uint64_t* number) {
   if (name.size() != prefix.size() + kNumberDigits + suffix.size() ||
-      !absl::StartsWith(name, prefix) || !absl::EndsWith(name, suffix)) {
+      !absl::StartsWith(Sv(name), Sv(prefix)) || !absl::EndsWith(Sv(name), Sv(suffix))) {
     return false;
   }
   const std::string_view digits = name.substr(prefix.size(), kNumberDigits);
   if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
-  return absl::SimpleAtoi(digits, number);
+  return absl::SimpleAtoi(Sv(digits), number);
 }
 
 std::string StripTrailingSlashes(std::string_view path) {
@@ -75,7 +76,7 @@ absl::Status ErrnoError(absl::StatusCode code, std::string_view operation, std::
   char buffer[256];
   // The GNU strerror_r returns a pointer that may or may not be `buffer`.
   const char* text = ::strerror_r(err, buffer, sizeof(buffer));
-  return absl::Status(code, absl::StrCat(operation, " ", path, ": ", text));
+  return absl::Status(code, absl::StrCat(Sv(operation), " ", Sv(path), ": ", text));
 }
 
 absl::Status WriteAll(int fd, std::string_view bytes, std::string_view path) {
@@ -88,7 +89,7 @@ absl::Status WriteAll(int fd, std::string_view bytes, std::string_view path) {
     // write(2) returns 0 only for a zero-byte request, which the loop
     // condition rules out; treat it as an error rather than spin.
     if (written == 0) {
-      return absl::UnavailableError(absl::StrCat("cannot write ", path, ": no progress"));
+      return absl::UnavailableError(absl::StrCat("cannot write ", Sv(path), ": no progress"));
     }
     bytes.remove_prefix(static_cast<size_t>(written));
   }
@@ -130,7 +131,8 @@ absl::Status CreateDirectories(const std::string& dir) {
   const std::string path = StripTrailingSlashes(dir);
   bool exists;
   if (IsDirectory(path, &exists)) return absl::OkStatus();
-  if (exists) return absl::InvalidArgumentError(absl::StrCat(path, " exists and is not a directory"));
+  if (exists)
+    return absl::InvalidArgumentError(absl::StrCat(path, " exists and is not a directory"));
 
   const std::string parent = DirName(path);
   if (parent != path) {
@@ -152,7 +154,8 @@ absl::Status CreateDirectories(const std::string& dir) {
 
 absl::StatusOr<DataDirListing> ListDataDir(const std::string& dir) {
   DIR* handle = ::opendir(dir.c_str());
-  if (handle == nullptr) return ErrnoError(absl::StatusCode::kUnavailable, "cannot list", dir, errno);
+  if (handle == nullptr)
+    return ErrnoError(absl::StatusCode::kUnavailable, "cannot list", dir, errno);
   DataDirListing listing;
   for (;;) {
     errno = 0;
@@ -160,12 +163,12 @@ absl::StatusOr<DataDirListing> ListDataDir(const std::string& dir) {
     if (entry == nullptr) break;
     const std::string_view name = entry->d_name;
     uint64_t number;
-    if (absl::EndsWith(name, ".tmp")) {
-      listing.temporaries.push_back(absl::StrCat(dir, "/", name));
+    if (absl::EndsWith(Sv(name), ".tmp")) {
+      listing.temporaries.push_back(absl::StrCat(dir, "/", Sv(name)));
     } else if (ParseNumberedName(name, "log-", ".mlog", &number)) {
-      listing.logs.push_back({number, absl::StrCat(dir, "/", name)});
+      listing.logs.push_back({number, absl::StrCat(dir, "/", Sv(name))});
     } else if (ParseNumberedName(name, "snapshot-", ".msnap", &number)) {
-      listing.snapshots.push_back({number, absl::StrCat(dir, "/", name)});
+      listing.snapshots.push_back({number, absl::StrCat(dir, "/", Sv(name))});
     }
   }
   const int err = errno;
@@ -183,11 +186,13 @@ absl::StatusOr<DataDirListing> ListDataDir(const std::string& dir) {
 
 absl::Status SyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(absl::StatusCode::kUnavailable, "cannot open directory", dir, errno);
+  if (fd < 0)
+    return ErrnoError(absl::StatusCode::kUnavailable, "cannot open directory", dir, errno);
   const int result = ::fsync(fd);
   const int err = errno;
   ::close(fd);
-  if (result != 0) return ErrnoError(absl::StatusCode::kDataLoss, "cannot sync directory", dir, err);
+  if (result != 0)
+    return ErrnoError(absl::StatusCode::kDataLoss, "cannot sync directory", dir, err);
   return absl::OkStatus();
 }
 

@@ -7,9 +7,12 @@
 //
 //   missing < null < false < true < numbers < strings < arrays < objects
 //
-// Numbers compare as IEEE doubles (so integers beyond 2^53 may tie); strings
+// Numbers compare as IEEE doubles (so integers beyond 2^53 may tie, and
+// numbers beyond the double range, such as 1e400, are +-infinity); strings
 // compare by their UTF-8 bytes; arrays and objects compare by their minified
-// text. A field that is absent from a body is `missing` and sorts first.
+// text, byte by byte (so "[1]" < "[]"). A field that is absent from a body is
+// `missing` and sorts first. When an object repeats a key, the last
+// occurrence is the field's value, as in PostgreSQL's jsonb.
 // Thread-safety: values.
 //
 //   marquee::IndexSpec by_priority{
@@ -40,6 +43,7 @@ class MARQUEE_EXPORT IndexValue {
   static IndexValue Missing() { return IndexValue(); }
   static IndexValue Null() { return IndexValue(Type::kNull); }
   static IndexValue Bool(bool b) { return IndexValue(b ? Type::kTrue : Type::kFalse); }
+  // -0.0 becomes 0.0; NaN, which JSON cannot hold, becomes Null().
   static IndexValue Number(double d);
   static IndexValue String(std::string s);
   // `minified_json` must be the minified text of an array (or object).
@@ -53,7 +57,10 @@ class MARQUEE_EXPORT IndexValue {
   double number() const { return number_; }
   // The string, or the minified text of an array or object.
   const std::string& text() const { return text_; }
-  // The value as JSON text ("missing" has none and gives "").
+  // The value as JSON text ("missing" has none and gives ""). Numbers use
+  // the shortest form that reads back to the same double; infinity, which
+  // JSON cannot write, is written 1e999 (which reads back to infinity).
+  // Invalid UTF-8 in a string is written as U+FFFD.
   std::string ToJson() const;
 
   // Total order: by type, then by value within a type.
@@ -76,6 +83,8 @@ struct IndexField {
   std::string pointer;
   // Default: kAscending.
   SortOrder order = SortOrder::kAscending;
+
+  friend bool operator==(const IndexField&, const IndexField&) = default;
 };
 
 struct IndexSpec {
@@ -98,10 +107,11 @@ enum class PredicateOp : uint8_t {
   kEq,      // value == operands[0]
   kNe,      // value != operands[0] (a missing field is != anything but missing)
   kLt,      // value < operands[0], only between values of the same type
+            // (false and true count as one type, boolean, with false < true)
   kLe,
   kGt,
   kGe,
-  kIn,      // value equals one of operands
+  kIn,      // value equals one of operands (none: matches nothing)
   kExists,  // field present (operands empty)
   kPrefix,  // string value starting with operands[0]'s string
 };
@@ -117,7 +127,9 @@ struct Filter {
   std::vector<Predicate> all_of;
 };
 
-// Checks pointers and operand counts.
+// Checks pointers and operands: kEq and kNe take one operand; kLt, kLe, kGt
+// and kGe one boolean, number or string; kPrefix one string; kExists none;
+// kIn any number.
 // Errors: InvalidArgument naming what is wrong.
 [[nodiscard]] MARQUEE_EXPORT absl::Status ValidateFilter(const Filter& filter);
 

@@ -7,6 +7,25 @@
 // InvalidArgument naming the byte offset of the first error.
 // Thread-safety: values; a Json is immutable.
 //
+// What counts as valid (RFC 8259, with these decisions where it leaves room):
+// - Any value may be the whole document, scalars included; surrounding
+//   whitespace is allowed, a byte-order mark is not.
+// - Numbers are checked against the RFC grammar only, never for range:
+//   123456789012345678901234567890, -0 and 1e400 are valid and are kept
+//   exactly as written (readers that need a double get +-infinity for 1e400,
+//   see marquee/index.h).
+// - Strings must unescape to valid UTF-8, so a \u escape of a lone
+//   surrogate ("\ud800" not followed by a low surrogate, or "\udc00" alone)
+//   is an error, as it is for simdjson. Raw control characters (below 0x20)
+//   must be escaped; DEL (0x7F) need not be.
+// - Duplicate object keys are kept as written (the RFC only says SHOULD be
+//   unique); readers of the document see the last one.
+// - Nesting counts arrays and objects: "[[1]]" has depth 2.
+// Error offsets are those of the first defect, except that invalid UTF-8, an
+// unterminated string (reported at its opening quote) and a raw control
+// character in a string are reported even when a structural error comes
+// earlier in the text.
+//
 //   absl::StatusOr<marquee::Json> body = marquee::Json::Parse(R"({"name": "spring"})");
 //   if (!body.ok()) return body.status();  // "invalid JSON at byte 7: ..."
 //   std::cout << body->text();              // {"name":"spring"}
@@ -37,14 +56,18 @@ class MARQUEE_EXPORT Json {
   // The document `null`.
   Json();
 
-  // Validates `text` and returns its minified form.
+  // Validates `text` and returns its minified form: the text with every
+  // whitespace outside strings removed, strings and numbers byte for byte.
   // Errors: InvalidArgument (malformed JSON, with the byte offset of the
   // error; invalid UTF-8; nesting deeper than limits.max_depth),
-  // OutOfRange (text longer than limits.max_bytes).
+  // OutOfRange (text longer than limits.max_bytes, or than 4 GiB),
+  // ResourceExhausted (out of memory).
   [[nodiscard]] static absl::StatusOr<Json> Parse(std::string_view text,
                                                   const JsonLimits& limits = {});
 
-  // Wraps a string as a JSON string value, escaping it per RFC 8259.
+  // Wraps a string as a JSON string value, escaping it per RFC 8259:
+  // \" \\ \b \f \n \r \t, other control characters as \u00XX; everything
+  // else, '/' and non-ASCII included, is copied as is.
   // Errors: InvalidArgument (value is not valid UTF-8).
   [[nodiscard]] static absl::StatusOr<Json> FromString(std::string_view value);
 

@@ -30,7 +30,7 @@ struct LogReadResult {
   uint64_t frames = 0;         // valid frames delivered
   uint64_t valid_bytes = 0;    // offset just past the last valid frame
   uint64_t torn_bytes = 0;     // bytes after valid_bytes (a torn tail), 0 if none
-  std::string torn_reason;     // why the tail was judged torn, with its offset
+  std::string torn_reason;     // why the tail was judged torn: "at byte <offset>: <reason>"
 };
 
 // Calls `on_frame(payload, offset)` for each valid frame in file order;

@@ -30,8 +30,8 @@ class LogWriter {
   // Creates `path` (which must not exist) with a file header, syncs it and
   // its directory. On failure the partly created file is removed.
   // Errors: AlreadyExists, Unavailable (I/O).
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogWriter>> Create(
-      const std::string& path, uint64_t first_version);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogWriter>> Create(const std::string& path,
+                                                                         uint64_t first_version);
   // Opens an existing log for appending after truncating it to `valid_bytes`
   // (dropping a torn tail), then syncs it, also when nothing was truncated:
   // frames a crashed process wrote may still be only in the page cache, and

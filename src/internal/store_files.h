@@ -49,9 +49,9 @@ struct NumberedFile {
 };
 
 struct DataDirListing {
-  std::vector<NumberedFile> logs;       // ascending by number
-  std::vector<NumberedFile> snapshots;  // ascending by number
-  std::vector<std::string> temporaries; // *.tmp paths, left by an interrupted snapshot; sorted
+  std::vector<NumberedFile> logs;        // ascending by number
+  std::vector<NumberedFile> snapshots;   // ascending by number
+  std::vector<std::string> temporaries;  // *.tmp paths, left by an interrupted snapshot; sorted
 };
 
 std::string LogPath(const std::string& dir, uint64_t first_version);
@@ -79,8 +79,8 @@ std::string SnapshotPath(const std::string& dir, uint64_t version);
 // The directory part of `path`: "a/b" -> "a", "/a" -> "/", "a" -> ".".
 std::string DirName(std::string_view path);
 // A status of `code` reading "<operation> <path>: <strerror(err)>".
-absl::Status ErrnoError(absl::StatusCode code, std::string_view operation,
-                        std::string_view path, int err);
+absl::Status ErrnoError(absl::StatusCode code, std::string_view operation, std::string_view path,
+                        int err);
 // write(2)s all of `bytes` to `fd`, retrying after EINTR and short writes.
 // Errors: Unavailable naming `path` and the errno text (ENOSPC, EIO, ...);
 // part of `bytes` may have been written.
