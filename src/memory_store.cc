@@ -149,7 +149,9 @@ void MemoryStoreImpl::CommitGroup(const std::vector<PendingWrite*>& group) {
     for (PendingWrite* w : group) w->result = RefuseWritesStatus();
     return;
   }
-  const absl::Time now = clock_->Now();
+  // Whole microseconds: what the log stores, so a recovered record equals
+  // the one served before the restart.
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_->Now()));
   // What earlier batches of this group did to each key (null: erased), so
   // later batches check expectations against them.
   absl::flat_hash_map<std::string, RecordPtr> group_overlay;

@@ -14,9 +14,16 @@
 
 namespace marquee::internal {
 
+// A batch is one log frame, whose payload may not exceed 1 GiB; keep well
+// below it.
+constexpr size_t kMaxBatchBytesLimit = size_t{256} << 20;
+
 absl::Status MemoryStoreImpl::Open() {
   if (options_.watch_history == 0) return absl::InvalidArgumentError("watch_history must be at least 1");
-  if (options_.max_batch_bytes == 0) return absl::InvalidArgumentError("max_batch_bytes must be at least 1");
+  if (options_.max_batch_bytes == 0 || options_.max_batch_bytes > kMaxBatchBytesLimit) {
+    return absl::InvalidArgumentError(absl::StrCat("max_batch_bytes must be between 1 and ",
+                                                   kMaxBatchBytesLimit));
+  }
   for (const IndexSpec& spec : options_.indexes) MARQUEE_RETURN_IF_ERROR(state_.DefineIndex(spec));
   if (options_.data_dir.empty()) {
     hub_ = std::make_unique<WatchHub>(options_.watch_history, 0);
@@ -108,6 +115,10 @@ absl::Status MemoryStoreImpl::Recover() {
           ++recovery_.replayed_batches;
           return ApplyRecovered(*std::move(commit));
         }));
+    if (read.first_version != 0 && read.first_version != file.number) {
+      return absl::DataLossError(absl::StrCat(file.path, " has a header for version ",
+                                              read.first_version, ", not the version its name gives"));
+    }
     if (read.first_version > version_before + 1) {
       return absl::DataLossError(absl::StrCat(file.path, " starts at version ", read.first_version,
                                               " but recovery reached only version ",

@@ -284,6 +284,15 @@ class PropertyRun {
   }
 
   int mismatches() const { return mismatches_; }
+  std::string Summary() const {
+    return absl::StrCat(stats_.committed, " batches committed, ", stats_.rejected,
+                        " rejected by a condition, ", stats_.gets, " gets (", stats_.found,
+                        " found), ", stats_.scans, " scans (", stats_.scans_with_rows,
+                        " with rows, ", stats_.backward_with_rows, " backward with rows, ",
+                        stats_.filtered_with_rows, " filtered with rows, ", stats_.capped,
+                        " stopped by max_scanned), ", model_.collections.at(kItems).size(),
+                        " items at the end");
+  }
 
  private:
   uint64_t Uniform(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); }
@@ -354,6 +363,7 @@ class PropertyRun {
     std::string what = absl::StrCat("write of ", ops.size(), " ops (first ", ops[0].collection,
                                     "/", ops[0].id, ")");
     if (fails) {
+      ++stats_.rejected;
       Expect(absl::IsFailedPrecondition(result.status()),
              what + " should fail FailedPrecondition, got " +
                  (result.ok() ? absl::StrCat("version ", *result) : result.status().ToString()));
@@ -367,6 +377,7 @@ class PropertyRun {
     Expect(*result > model_.version,
            absl::StrCat(what, ": version ", *result, " not above ", model_.version));
     model_.version = *result;
+    ++stats_.committed;
     Expect(store_->CurrentVersion() == *result, what + ": CurrentVersion differs");
     for (const PlannedOp& op : ops) {
       auto& rows = model_.collections[op.collection];
@@ -427,6 +438,8 @@ class PropertyRun {
     std::string id = RandomId();
     absl::StatusOr<Record> got = store_->Get(collection, id);
     const Row* row = model_.Find(collection, id);
+    ++stats_.gets;
+    if (row != nullptr) ++stats_.found;
     if (row == nullptr) {
       Expect(absl::IsNotFound(got.status()),
              absl::StrCat("Get ", collection, "/", id, " should be NotFound, got ",
@@ -544,6 +557,13 @@ class PropertyRun {
       return;
     }
     ModelScan expected = model_.Scan(request);
+    ++stats_.scans;
+    if (!expected.rows.empty()) {
+      ++stats_.scans_with_rows;
+      if (request.before) ++stats_.backward_with_rows;
+      if (!request.filter.all_of.empty()) ++stats_.filtered_with_rows;
+    }
+    if (expected.scanned == request.max_scanned) ++stats_.capped;
     std::vector<std::string> got_ids = Ids(*got);
     std::vector<std::string> expected_ids;
     for (const Row* row : expected.rows) expected_ids.push_back(row->id);
@@ -605,6 +625,10 @@ class PropertyRun {
   Model model_;
   int op_ = 0;
   int mismatches_ = 0;
+  struct {
+    int committed = 0, rejected = 0, gets = 0, found = 0, scans = 0, scans_with_rows = 0,
+        backward_with_rows = 0, filtered_with_rows = 0, capped = 0;
+  } stats_;
   uint64_t bodies_ = 0;
 };
 
@@ -621,6 +645,7 @@ TEST_CASE("MemoryStore on disk matches a model over 10000 random operations" *
   PropertyRun run(seed);
   run.Run(kOperations);
   CHECK(run.mismatches() == 0);
+  MESSAGE("seed ", seed, ": ", run.Summary());
 }
 
 }  // namespace

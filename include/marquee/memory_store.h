@@ -57,7 +57,8 @@ struct MemoryStoreOptions {
   std::vector<IndexSpec> indexes;
   // Committed batches kept in memory for late watchers. Default: 100,000.
   size_t watch_history = 100'000;
-  // Largest accepted batch, counting ids and bodies. Default: 64 MiB.
+  // Largest accepted batch, counting ids and bodies; at most 256 MiB.
+  // Default: 64 MiB.
   size_t max_batch_bytes = size_t{64} << 20;
   // Source of record timestamps. Not owned; must outlive the store.
   // Default: Clock::Real().
