@@ -80,7 +80,7 @@ enum class SortOrder : uint8_t { kAscending, kDescending };
 
 struct IndexField {
   // JSON pointer into the body, e.g. "/schedule/start". "" is the whole body.
-  std::string pointer;
+  std::string pointer{};
   // Default: kAscending.
   SortOrder order = SortOrder::kAscending;
 
@@ -88,12 +88,12 @@ struct IndexField {
 };
 
 struct IndexSpec {
-  std::string collection;
+  std::string collection{};
   // Unique within the collection; [A-Za-z0-9_.-], 1..64 bytes. The name ""
   // is reserved for the primary order (by id).
-  std::string name;
+  std::string name{};
   // 1..8 fields; the id follows them as the final tie-breaker.
-  std::vector<IndexField> fields;
+  std::vector<IndexField> fields{};
 
   friend bool operator==(const IndexSpec&, const IndexSpec&) = default;
 };
@@ -117,14 +117,14 @@ enum class PredicateOp : uint8_t {
 };
 
 struct Predicate {
-  std::string pointer;  // JSON pointer into the body
+  std::string pointer{};  // JSON pointer into the body
   PredicateOp op = PredicateOp::kEq;
-  std::vector<IndexValue> operands;
+  std::vector<IndexValue> operands{};
 };
 
 // A conjunction of predicates; empty matches everything.
 struct Filter {
-  std::vector<Predicate> all_of;
+  std::vector<Predicate> all_of{};
 };
 
 // Checks pointers and operands: kEq and kNe take one operand; kLt, kLe, kGt

@@ -46,7 +46,7 @@ enum class FsyncPolicy : uint8_t {
 struct MemoryStoreOptions {
   // Directory for the lock file, the log and snapshots; created if absent.
   // Empty: memory only, nothing durable. Default: "".
-  std::string data_dir;
+  std::string data_dir{};
   // When an acknowledged write is on disk. Default: kEverySecond.
   FsyncPolicy fsync = FsyncPolicy::kEverySecond;
   // Write a snapshot once the log has grown by this many bytes since the
@@ -54,7 +54,7 @@ struct MemoryStoreOptions {
   uint64_t snapshot_after_log_bytes = uint64_t{64} << 20;
   // Indexes to declare before recovery, so recovery builds them once.
   // Default: none.
-  std::vector<IndexSpec> indexes;
+  std::vector<IndexSpec> indexes{};
   // Committed batches kept in memory for late watchers. Default: 100,000.
   size_t watch_history = 100'000;
   // Largest accepted batch, counting ids and bodies; at most 256 MiB.
@@ -70,7 +70,7 @@ struct RecoveryReport {
   uint64_t snapshot_version = 0;   // 0: no snapshot loaded
   uint64_t replayed_batches = 0;   // log frames applied on top of it
   uint64_t truncated_bytes = 0;    // torn tail removed from the log
-  std::vector<std::string> notes;  // human-readable, e.g. the torn tail's file and offset
+  std::vector<std::string> notes{};  // human-readable, e.g. the torn tail's file and offset
 };
 
 struct MemoryStoreStats {

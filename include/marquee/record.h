@@ -29,8 +29,8 @@ inline constexpr size_t kMaxCollectionNameBytes = 128;
 inline constexpr size_t kMaxIdBytes = 512;
 
 struct Record {
-  std::string collection;
-  std::string id;
+  std::string collection{};
+  std::string id{};
   // Commit version of the write that produced this record; > 0 once stored.
   uint64_t version = 0;
   // Version of the body's shape. Default: 1.
@@ -38,7 +38,7 @@ struct Record {
   // When the record was first created, and last written (store clock).
   absl::Time created = absl::UnixEpoch();
   absl::Time updated = absl::UnixEpoch();
-  Json body;
+  Json body{};
 
   friend bool operator==(const Record&, const Record&) = default;
 };

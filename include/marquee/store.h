@@ -39,7 +39,7 @@ namespace marquee {
 struct WriteCondition {
   // The version the record must have now: 0 means "must not exist". Empty: no
   // condition. Default: empty.
-  std::optional<uint64_t> expected_version;
+  std::optional<uint64_t> expected_version{};
 };
 
 // An atomic group of puts and erases, possibly across collections.
@@ -49,11 +49,11 @@ class MARQUEE_EXPORT WriteBatch {
   enum class OpKind : uint8_t { kPut, kErase };
   struct Op {
     OpKind kind = OpKind::kPut;
-    std::string collection;
-    std::string id;
-    Json body;            // kPut only
+    std::string collection{};
+    std::string id{};
+    Json body{};            // kPut only
     uint32_t schema = 1;  // kPut only
-    std::optional<uint64_t> expected_version;
+    std::optional<uint64_t> expected_version{};
   };
 
   // Creates or replaces a record. `schema` is the version of the body's shape.
@@ -80,34 +80,34 @@ struct WriteOptions {
 
 // A position in an index: the index field values and id of one row.
 struct ScanPosition {
-  std::vector<IndexValue> values;  // one per index field; empty for the primary order
-  std::string id;
+  std::vector<IndexValue> values{};  // one per index field; empty for the primary order
+  std::string id{};
 
   friend bool operator==(const ScanPosition&, const ScanPosition&) = default;
 };
 
 // A bound on the first index field after the equality prefix.
 struct RangeBound {
-  IndexValue value;
+  IndexValue value{};
   // Default: true (>= for a lower bound, <= for an upper bound).
   bool inclusive = true;
 };
 
 struct ScanRequest {
-  std::string collection;
+  std::string collection{};
   // A declared index of the collection; "" scans in id order. Default: "".
-  std::string index;
+  std::string index{};
   // Equality on the leading index fields, in order (fewer values than the
   // index has fields when lower or upper is set). Must be empty for the id
   // order.
-  std::vector<IndexValue> prefix;
+  std::vector<IndexValue> prefix{};
   // Range on the field that follows the prefix (on the id, as strings, for
   // the id order), in value order: the index's direction on that field does
   // not change what lower and upper mean.
-  std::optional<RangeBound> lower;
-  std::optional<RangeBound> upper;
+  std::optional<RangeBound> lower{};
+  std::optional<RangeBound> upper{};
   // Evaluated on each row in the range; rows that fail are skipped.
-  Filter filter;
+  Filter filter{};
   // Most rows returned. Default: 100. 0 is InvalidArgument.
   size_t limit = 100;
   // Most rows examined (matching or not) before returning a short page with
@@ -116,17 +116,17 @@ struct ScanRequest {
   size_t max_scanned = 10'000;
   // Start strictly after this position (forward), or end strictly before it
   // (backward: the rows just before it). At most one of the two.
-  std::optional<ScanPosition> after;
-  std::optional<ScanPosition> before;
+  std::optional<ScanPosition> after{};
+  std::optional<ScanPosition> before{};
 };
 
 struct ScanResult {
   // Matching rows in index order (also for a backward scan).
-  std::vector<Record> records;
+  std::vector<Record> records{};
   // Positions of the first and last rows examined in the direction of the
   // scan: continue a forward scan with after = *end, a backward one with
   // before = *end. Set when rows were examined, even if none matched.
-  std::optional<ScanPosition> end;
+  std::optional<ScanPosition> end{};
   // True when the range may hold more rows in the scan's direction.
   bool more = false;
   // Rows examined.
@@ -138,9 +138,9 @@ struct Change {
   enum class Kind : uint8_t { kPut, kErase };
   uint64_t version = 0;  // the commit version; several changes may share it
   Kind kind = Kind::kPut;
-  std::string collection;
-  std::string id;
-  Record record;  // kPut: the new record; kErase: collection, id and version only
+  std::string collection{};
+  std::string id{};
+  Record record{};  // kPut: the new record; kErase: collection, id and version only
 };
 
 // Receives changes in commit order. A non-OK status ends the subscription:

@@ -52,7 +52,7 @@ class MemoryStoreImpl final : public MemoryStore {
     bool sync;
     absl::StatusOr<uint64_t> result = absl::UnknownError("not committed");
     bool done = false;
-    std::condition_variable cv;
+    std::condition_variable cv{};
   };
 
   absl::Status ValidateBatch(const WriteBatch& batch) const;
