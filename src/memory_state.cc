@@ -1,7 +1,6 @@
 #include "internal/memory_state.h"
 
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 #include <set>
 #include <utility>
@@ -27,30 +26,27 @@ std::string MemoryState::ShardKey(std::string_view collection, std::string_view 
   return key;
 }
 
-size_t MemoryState::ShardOf(std::string_view shard_key) const {
-  return absl::HashOf(Sv(shard_key)) % kShards;
+size_t MemoryState::RecordKeyHash::operator()(const RecordKey& key) const {
+  return absl::HashOf(Sv(key.collection), Sv(key.id));
+}
+
+MemoryState::RecordKey MemoryState::SplitShardKey(std::string_view shard_key) {
+  const size_t nul = shard_key.find('\0');
+  return {shard_key.substr(0, nul), shard_key.substr(nul + 1)};
+}
+
+size_t MemoryState::ShardOf(const RecordKey& key) const {
+  // High bits: the low ones also pick slots and tag bytes inside each
+  // shard's table, which would lose entropy if every entry shared them.
+  return (RecordKeyHash()(key) >> 40) % kShards;
 }
 
 RecordPtr MemoryState::Find(std::string_view collection, std::string_view id) const {
-  // Build the key on the stack for the common short case: Get is the
-  // hottest path and should not allocate.
-  char buffer[256];
-  std::string heap;
-  std::string_view key;
-  const size_t size = collection.size() + 1 + id.size();
-  if (size <= sizeof(buffer)) {
-    std::memcpy(buffer, collection.data(), collection.size());
-    buffer[collection.size()] = '\0';
-    std::memcpy(buffer + collection.size() + 1, id.data(), id.size());
-    key = std::string_view(buffer, size);
-  } else {
-    heap = ShardKey(collection, id);
-    key = heap;
-  }
+  const RecordKey key{collection, id};
   const Shard& shard = shards_[ShardOf(key)];
   std::shared_lock lock(shard.mu);
-  auto it = shard.records.find(Sv(key));
-  return it == shard.records.end() ? nullptr : it->second;
+  auto it = shard.records.find(key);
+  return it == shard.records.end() ? nullptr : *it;
 }
 
 const MemoryState::CollectionData* MemoryState::FindCollection(std::string_view name) const {
@@ -151,7 +147,7 @@ void MemoryState::Apply(PreparedApply prepared) {
   std::vector<CollectionData*> collections;
   for (const std::string& name : collection_names) collections.push_back(GetOrCreateCollection(name));
   std::set<size_t> shard_numbers;
-  for (const auto& [key, record] : prepared.records) shard_numbers.insert(ShardOf(key));
+  for (const auto& [key, record] : prepared.records) shard_numbers.insert(ShardOf(SplitShardKey(key)));
 
   std::vector<std::unique_lock<std::shared_mutex>> locks;
   locks.reserve(collections.size() + shard_numbers.size());
@@ -167,12 +163,12 @@ void MemoryState::Apply(PreparedApply prepared) {
   }
   // In commit order, so a later change to a key wins.
   for (auto& [key, record] : prepared.records) {
-    auto& records = shards_[ShardOf(key)].records;
-    if (record) {
-      records.insert_or_assign(std::move(key), std::move(record));
-    } else {
-      records.erase(key);
-    }
+    const RecordKey record_key = SplitShardKey(key);
+    auto& records = shards_[ShardOf(record_key)].records;
+    // Erase first: the set's element is the record, so a replacement must
+    // take the place of the old one, not be dropped as a duplicate.
+    records.erase(record_key);
+    if (record) records.insert(std::move(record));
   }
 }
 
@@ -180,7 +176,7 @@ std::vector<RecordPtr> MemoryState::AllRecords() const {
   std::vector<RecordPtr> all;
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mu);
-    for (const auto& [key, record] : shard.records) all.push_back(record);
+    for (const RecordPtr& record : shard.records) all.push_back(record);
   }
   return all;
 }

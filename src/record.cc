@@ -44,6 +44,11 @@ absl::Status ValidateRecordId(std::string_view id) {
     return absl::InvalidArgumentError(
         absl::StrCat("record id is ", id.size(), " bytes; the limit is ", kMaxIdBytes));
   }
+  // Fast path: most ids are printable ASCII, which needs no UTF-8 decoding
+  // (Get validates its id on every call).
+  if (std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c < 0x7F; })) {
+    return absl::OkStatus();
+  }
   if (const size_t bad = internal::FindInvalidUtf8(id); bad != std::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("record id is not valid UTF-8 at byte ", bad));

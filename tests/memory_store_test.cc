@@ -209,7 +209,7 @@ TEST_CASE("MemoryStore creates a missing data dir and refuses a file as one") {
   CHECK_FALSE(OpenMemoryStore({.data_dir = file}).ok());
 }
 
-TEST_CASE("MemoryStore Checkpoint writes a snapshot, truncates the log and bounds recovery") {
+TEST_CASE("MemoryStore Checkpoint writes a snapshot that truncates the log and bounds recovery") {
   TempDir dir("checkpoint");
   ManualClock clock;
   MemoryStoreOptions options{.data_dir = dir.path(), .fsync = FsyncPolicy::kAlways,

@@ -323,7 +323,7 @@ TEST_CASE("a flipped bit in the middle of the log is DataLoss naming the file an
   }
 }
 
-TEST_CASE("a length field of 2^31 in the middle of the log is DataLoss, not a crash") {
+TEST_CASE("a length field of 2^31 in the middle of the log is DataLoss and not a crash") {
   for (bool fix_header_crc : {false, true}) {
     INFO("header CRC recomputed: ", fix_header_crc);
     TempDir dir("length");

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "internal/commit.h"
@@ -92,13 +93,39 @@ class MemoryState {
     // "" is the id order; declared indexes by name.
     std::map<std::string, IndexData, std::less<>> indexes;
   };
+  // Records are found by (collection, id) without building a key: the set
+  // holds the records themselves and hashes their collection and id, so a
+  // lookup touches the table and the record, and allocates nothing.
+  struct RecordKey {
+    std::string_view collection;
+    std::string_view id;
+  };
+  struct RecordKeyHash {
+    using is_transparent = void;
+    size_t operator()(const RecordKey& key) const;
+    size_t operator()(const RecordPtr& record) const {
+      return (*this)(RecordKey{record->collection, record->id});
+    }
+  };
+  struct RecordKeyEq {
+    using is_transparent = void;
+    static RecordKey KeyOf(const RecordKey& key) { return key; }
+    static RecordKey KeyOf(const RecordPtr& record) { return {record->collection, record->id}; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      const RecordKey x = KeyOf(a);
+      const RecordKey y = KeyOf(b);
+      return x.id == y.id && x.collection == y.collection;
+    }
+  };
   struct Shard {
     mutable std::shared_mutex mu;
-    absl::flat_hash_map<std::string, RecordPtr> records;
+    absl::flat_hash_set<RecordPtr, RecordKeyHash, RecordKeyEq> records;
   };
+  static RecordKey SplitShardKey(std::string_view shard_key);
   static constexpr size_t kShards = 64;
 
-  size_t ShardOf(std::string_view shard_key) const;
+  size_t ShardOf(const RecordKey& key) const;
   const CollectionData* FindCollection(std::string_view name) const;
   CollectionData* GetOrCreateCollection(std::string_view name);
   // Index specs of a collection without locking its data (the caller is the
