@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <set>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -142,12 +141,18 @@ void MemoryState::Prepare(const Change& change, const RecordPtr& previous,
 void MemoryState::Apply(PreparedApply prepared) {
   // Lock everything the group touches, in a fixed order (collections by
   // name, then shards by number), so the group becomes visible at once.
-  std::set<std::string> collection_names;
-  for (const IndexUpdate& update : prepared.index_updates) collection_names.insert(update.collection);
+  // Groups are usually one record: sorted small vectors, not sets.
+  std::vector<std::string_view> names;
+  for (const IndexUpdate& update : prepared.index_updates) names.push_back(update.collection);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   std::vector<CollectionData*> collections;
-  for (const std::string& name : collection_names) collections.push_back(GetOrCreateCollection(name));
-  std::set<size_t> shard_numbers;
-  for (const auto& [key, record] : prepared.records) shard_numbers.insert(ShardOf(SplitShardKey(key)));
+  collections.reserve(names.size());
+  for (std::string_view name : names) collections.push_back(GetOrCreateCollection(name));
+  std::vector<size_t> shard_numbers;
+  for (const auto& [key, record] : prepared.records) shard_numbers.push_back(ShardOf(SplitShardKey(key)));
+  std::sort(shard_numbers.begin(), shard_numbers.end());
+  shard_numbers.erase(std::unique(shard_numbers.begin(), shard_numbers.end()), shard_numbers.end());
 
   std::vector<std::unique_lock<std::shared_mutex>> locks;
   locks.reserve(collections.size() + shard_numbers.size());
@@ -155,9 +160,9 @@ void MemoryState::Apply(PreparedApply prepared) {
   for (size_t s : shard_numbers) locks.emplace_back(shards_[s].mu);
 
   for (IndexUpdate& update : prepared.index_updates) {
-    CollectionData* collection = collections[std::distance(
-        collection_names.begin(), collection_names.find(update.collection))];
-    auto& rows = collection->indexes.at(update.index).rows;
+    const auto name = std::lower_bound(names.begin(), names.end(), update.collection);
+    CollectionData* collection = collections[static_cast<size_t>(name - names.begin())];
+    auto& rows = collection->indexes.find(update.index)->second.rows;
     if (!update.old_key.empty()) rows.erase(update.old_key);
     if (!update.new_key.empty()) rows.insert_or_assign(std::move(update.new_key), update.record);
   }

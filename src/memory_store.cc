@@ -1,6 +1,10 @@
 #include "internal/memory_store_impl.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -272,16 +276,25 @@ void MemoryStoreImpl::FlushLoop() {
   std::unique_lock lock(background_mu_);
   while (!background_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) {
     lock.unlock();
+    // fsync without holding commit_mu_, so writers are not stalled for the
+    // length of a disk flush once a second; writes appended meanwhile are
+    // covered by the next round (dirty_ is set again by their commit).
+    std::shared_ptr<LogWriter> log;
     {
       std::lock_guard commit_lock(commit_mu_);
       if (log_ && dirty_ && write_failure_.ok()) {
-        absl::Status io = log_->Sync();
-        fsyncs_.fetch_add(1, std::memory_order_relaxed);
-        if (io.ok()) {
-          dirty_ = false;
-        } else {
-          write_failure_ = io;
-        }
+        log = log_;
+        dirty_ = false;
+      }
+    }
+    if (log) {
+      fsyncs_.fetch_add(1, std::memory_order_relaxed);
+      if (::fdatasync(log->fd()) != 0) {
+        const int err = errno;
+        std::lock_guard commit_lock(commit_mu_);
+        write_failure_ = absl::DataLossError(absl::StrCat(
+            "fdatasync of ", log->path(), " failed: ", std::strerror(err),
+            "; acknowledged writes may be lost"));
       }
     }
     lock.lock();

@@ -21,10 +21,6 @@
 #include "support/store_contract.h"
 #include "support/temp_dir.h"
 
-// Designated initializers that leave fields at their defaults are the API's
-// idiom (OpenMemoryStore({.data_dir = dir})); g++ 12 warns about them.
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
 namespace marquee::test {
 namespace {
 

@@ -40,10 +40,6 @@
 #include "support/store_contract.h"
 #include "support/temp_dir.h"
 
-// Designated initializers that leave fields at their defaults are the API's
-// idiom (OpenMemoryStore({.data_dir = dir})); g++ 12 warns about them.
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
 namespace marquee::test {
 namespace {
 
@@ -130,10 +126,10 @@ struct Op {
   std::string collection, id;
 };
 struct Batch {
-  std::string id;
+  std::string id{};
   int thread = -1;
-  std::vector<Op> ops;
-  std::optional<uint64_t> acked;
+  std::vector<Op> ops{};
+  std::optional<uint64_t> acked{};
   bool failed = false;
 };
 

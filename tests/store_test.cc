@@ -7,10 +7,6 @@
 #include "marquee/memory_store.h"
 #include "support/store_contract.h"
 
-// Designated initializers that leave fields at their defaults are the API's
-// idiom (OpenMemoryStore({.clock = clock})); g++ 12 warns about them.
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
 namespace marquee::test {
 namespace {
 

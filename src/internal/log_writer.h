@@ -56,6 +56,10 @@ class LogWriter {
 
   // Bytes in the file: header and frames appended successfully.
   uint64_t size() const { return size_; }
+  // The file descriptor, for an fdatasync(2) from another thread while the
+  // writer appends (the store's once-a-second flusher). Valid while this
+  // LogWriter lives.
+  int fd() const { return fd_; }
   const std::string& path() const { return path_; }
 
  private:

@@ -85,7 +85,9 @@ class MemoryStoreImpl final : public MemoryStore {
   // Held by the commit leader, and by whatever else must not interleave with
   // a commit (index declaration, log roll, fsync timer).
   mutable std::mutex commit_mu_;
-  std::unique_ptr<LogWriter> log_;          // null without a data_dir
+  // Null without a data_dir. Shared so the flusher can fsync it outside
+  // commit_mu_ while a checkpoint replaces it.
+  std::shared_ptr<LogWriter> log_;
   std::vector<NumberedFile> log_files_;     // oldest first; the last is log_
   uint64_t older_log_bytes_ = 0;            // sizes of log_files_ except the last
   absl::Status write_failure_;              // sticky after an I/O failure

@@ -1,10 +1,6 @@
 // The Store contract cases (see store_contract.h) and the shared helpers.
 #include "support/store_contract.h"
 
-// Designated initializers that leave fields at their defaults are the API's
-// idiom (OpenMemoryStore({.data_dir = dir})); g++ 12 warns about them.
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
