@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -86,7 +87,8 @@ class MemoryState {
   struct IndexData {
     IndexSpec spec;
     std::vector<std::string> pointers;
-    std::map<std::string, RecordPtr> rows;
+    // A B-tree: far fewer cache misses per lookup than a red-black tree.
+    absl::btree_map<std::string, RecordPtr> rows;
   };
   struct CollectionData {
     mutable std::shared_mutex mu;

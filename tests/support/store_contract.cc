@@ -247,8 +247,8 @@ void MustDefine(Store& store, IndexSpec spec) {
   REQUIRE_MESSAGE(status.ok(), status.ToString());
 }
 
-// IndexSpec's defaulted operator== is deleted (IndexField has none), so
-// specs are compared field by field, as sets.
+// Compares the specs as sets (Indexes() promises no order), printing both
+// sides on a difference.
 std::string SpecText(const IndexSpec& spec) {
   std::string text = spec.collection + "." + spec.name + ":";
   for (const IndexField& field : spec.fields) {
