@@ -35,19 +35,10 @@ class MappedFile {
   }
 
   absl::Status Open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const absl::StatusCode code =
-          errno == ENOENT ? absl::StatusCode::kNotFound : absl::StatusCode::kUnavailable;
-      return ErrnoError(code, "cannot open log", path, errno);
-    }
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return ErrnoError(absl::StatusCode::kUnavailable, "cannot stat log", path, err);
-    }
-    size_ = static_cast<size_t>(st.st_size);
+    absl::StatusOr<OpenedFile> file = OpenExistingFile(path, O_RDONLY, "log");
+    if (!file.ok()) return file.status();
+    const int fd = file->fd;
+    size_ = static_cast<size_t>(file->size);
     if (size_ > 0) {  // mmap refuses a zero-length mapping
       void* data = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
       if (data == MAP_FAILED) {

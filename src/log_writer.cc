@@ -73,19 +73,10 @@ absl::StatusOr<std::unique_ptr<LogWriter>> LogWriter::OpenForAppend(const std::s
         absl::StrCat("log ", path, " has no complete header (", valid_bytes,
                      " valid bytes); remove it and create a new one"));
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) {
-    const absl::StatusCode code =
-        errno == ENOENT ? absl::StatusCode::kNotFound : absl::StatusCode::kUnavailable;
-    return ErrnoError(code, "cannot open log", path, errno);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return ErrnoError(absl::StatusCode::kUnavailable, "cannot stat log", path, err);
-  }
-  const auto file_size = static_cast<uint64_t>(st.st_size);
+  absl::StatusOr<OpenedFile> file = OpenExistingFile(path, O_WRONLY | O_APPEND, "log");
+  if (!file.ok()) return file.status();
+  const int fd = file->fd;
+  const uint64_t file_size = file->size;
   if (file_size < valid_bytes) {
     ::close(fd);
     return absl::InvalidArgumentError(absl::StrCat(

@@ -203,4 +203,23 @@ absl::Status RemoveFile(const std::string& path) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<OpenedFile> OpenExistingFile(const std::string& path, int flags,
+                                            std::string_view what) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    const absl::StatusCode code =
+        err == ENOENT ? absl::StatusCode::kNotFound : absl::StatusCode::kUnavailable;
+    return ErrnoError(code, absl::StrCat("cannot open ", Sv(what)), path, err);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoError(absl::StatusCode::kUnavailable, absl::StrCat("cannot stat ", Sv(what)), path,
+                      err);
+  }
+  return OpenedFile{fd, static_cast<uint64_t>(st.st_size)};
+}
+
 }  // namespace marquee::internal

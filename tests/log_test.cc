@@ -26,40 +26,14 @@
 #include "internal/log_writer.h"
 #include "marquee/json.h"
 
+#include "support/file_bytes.h"
+#include "support/temp_dir.h"
+
 namespace marquee::internal {
 namespace {
 
-// A fresh directory under /tmp for one test, removed with its contents.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char pattern[] = "/tmp/marquee-log-test-XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::string Join(const std::string& name) const { return path_ + "/" + name; }
 
- private:
-  std::string path_;
-};
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
 
 Json ParseJson(std::string_view text) {
   absl::StatusOr<Json> json = Json::Parse(text);
@@ -366,10 +340,10 @@ TEST_SUITE("log_format") {
 
 TEST_SUITE("log_reader") {
   TEST_CASE("a clean log delivers every frame in order") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("clean.mlog");
     const BuiltLog log = BuildLog(41, 6);
-    WriteFile(path, log.bytes);
+    REQUIRE(test::WriteFileBytes(path, log.bytes));
     ReadOutcome read = Read(path);
     REQUIRE_MESSAGE(read.result.ok(), read.result.status().ToString());
     CHECK(read.result->first_version == 41);
@@ -387,7 +361,7 @@ TEST_SUITE("log_reader") {
     }
 
     SUBCASE("a header without frames") {
-      WriteFile(path, log.bytes.substr(0, kLogFileHeaderBytes));
+      REQUIRE(test::WriteFileBytes(path, log.bytes.substr(0, kLogFileHeaderBytes)));
       ReadOutcome empty = Read(path);
       REQUIRE(empty.result.ok());
       CHECK(empty.result->first_version == 41);
@@ -406,13 +380,13 @@ TEST_SUITE("log_reader") {
   }
 
   TEST_CASE("a log cut anywhere inside its last frame has a torn tail") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("cut.mlog");
     const BuiltLog log = BuildLog(1, 4);
     const size_t last = log.offsets.back();
     for (size_t cut = last; cut < log.bytes.size(); ++cut) {
       CAPTURE(cut);
-      WriteFile(path, log.bytes.substr(0, cut));
+      REQUIRE(test::WriteFileBytes(path, log.bytes.substr(0, cut)));
       ReadOutcome read = Read(path);
       REQUIRE_MESSAGE(read.result.ok(), read.result.status().ToString());
       CHECK(read.result->frames == 3);
@@ -424,11 +398,11 @@ TEST_SUITE("log_reader") {
   }
 
   TEST_CASE("zeroed tails are torn") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("zeros.mlog");
     BuiltLog log = BuildLog(1, 4);
     SUBCASE("zeros after the last frame") {
-      WriteFile(path, log.bytes + std::string(4096, '\0'));
+      REQUIRE(test::WriteFileBytes(path, log.bytes + std::string(4096, '\0')));
       ReadOutcome read = Read(path);
       REQUIRE(read.result.ok());
       CHECK(read.result->frames == 4);
@@ -439,7 +413,7 @@ TEST_SUITE("log_reader") {
     SUBCASE("the last frame zeroed in place") {
       std::fill(log.bytes.begin() + static_cast<std::ptrdiff_t>(log.offsets.back()),
                 log.bytes.end(), '\0');
-      WriteFile(path, log.bytes);
+      REQUIRE(test::WriteFileBytes(path, log.bytes));
       ReadOutcome read = Read(path);
       REQUIRE(read.result.ok());
       CHECK(read.result->frames == 3);
@@ -449,7 +423,7 @@ TEST_SUITE("log_reader") {
       const size_t payload_start = log.offsets.back() + kFrameHeaderBytes;
       std::fill(log.bytes.begin() + static_cast<std::ptrdiff_t>(payload_start + 20),
                 log.bytes.end(), '\0');
-      WriteFile(path, log.bytes);
+      REQUIRE(test::WriteFileBytes(path, log.bytes));
       ReadOutcome read = Read(path);
       REQUIRE(read.result.ok());
       CHECK(read.result->valid_bytes == log.offsets.back());
@@ -458,7 +432,7 @@ TEST_SUITE("log_reader") {
   }
 
   TEST_CASE("damage followed by a valid frame is DataLoss naming the offset") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("damaged.mlog");
     BuiltLog log = BuildLog(1, 5);
     const size_t damaged = log.offsets[2];
@@ -489,7 +463,7 @@ TEST_SUITE("log_reader") {
       SetFrameLength(log, 2, kMaxFramePayloadBytes);
       expected_reason = "runs past the end of the file";
     }
-    WriteFile(path, log.bytes);
+    REQUIRE(test::WriteFileBytes(path, log.bytes));
     const long rss_before = PeakRssKiB();
     ReadOutcome read = Read(path);
     CHECK(PeakRssKiB() - rss_before < 64 * 1024);  // no allocation sized by a length field
@@ -501,11 +475,11 @@ TEST_SUITE("log_reader") {
   }
 
   TEST_CASE("a huge length in the last frame is a torn tail") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("huge.mlog");
     BuiltLog log = BuildLog(1, 3);
     SetFrameLength(log, 2, uint32_t{1} << 31);
-    WriteFile(path, log.bytes);
+    REQUIRE(test::WriteFileBytes(path, log.bytes));
     const long rss_before = PeakRssKiB();
     ReadOutcome read = Read(path);
     CHECK(PeakRssKiB() - rss_before < 64 * 1024);
@@ -517,13 +491,13 @@ TEST_SUITE("log_reader") {
   }
 
   TEST_CASE("garbage after the last frame is torn unless a valid frame hides in it") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("garbage.mlog");
     const BuiltLog log = BuildLog(1, 2);
     std::mt19937_64 rng(3);
     std::string garbage(3000, '\0');
     for (char& c : garbage) c = static_cast<char>(rng());
-    WriteFile(path, log.bytes + garbage);
+    REQUIRE(test::WriteFileBytes(path, log.bytes + garbage));
     ReadOutcome torn = Read(path);
     REQUIRE(torn.result.ok());
     CHECK(torn.result->valid_bytes == log.bytes.size());
@@ -533,7 +507,7 @@ TEST_SUITE("log_reader") {
     std::string frame;
     AppendFrame(EncodedCommit(3, 5), &frame);
     hidden.replace(1234, frame.size(), frame);  // at an odd, unaligned offset
-    WriteFile(path, log.bytes + hidden);
+    REQUIRE(test::WriteFileBytes(path, log.bytes + hidden));
     ReadOutcome corrupt = Read(path);
     CHECK(absl::IsDataLoss(corrupt.result.status()));
     CHECK(Contains(corrupt.result.status().message(),
@@ -541,24 +515,24 @@ TEST_SUITE("log_reader") {
   }
 
   TEST_CASE("file header damage and short files") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("header.mlog");
     BuiltLog log = BuildLog(8, 2);
     SUBCASE("a damaged magic is DataLoss") {
       log.bytes[2] = 'X';
-      WriteFile(path, log.bytes);
+      REQUIRE(test::WriteFileBytes(path, log.bytes));
       absl::StatusOr<LogReadResult> result = Read(path).result;
       CHECK(absl::IsDataLoss(result.status()));
       CHECK(Contains(result.status().message(), path + " at byte 0: bad log file header magic"));
     }
     SUBCASE("a zeroed header before frames is DataLoss") {
       std::fill_n(log.bytes.begin(), kLogFileHeaderBytes, '\0');
-      WriteFile(path, log.bytes);
+      REQUIRE(test::WriteFileBytes(path, log.bytes));
       CHECK(absl::IsDataLoss(Read(path).result.status()));
     }
     for (size_t size : {size_t{0}, size_t{5}, kLogFileHeaderBytes - 1}) {
       CAPTURE(size);
-      WriteFile(path, log.bytes.substr(0, size));
+      REQUIRE(test::WriteFileBytes(path, log.bytes.substr(0, size)));
       ReadOutcome read = Read(path);
       REQUIRE(read.result.ok());
       CHECK(read.result->first_version == 0);
@@ -567,7 +541,7 @@ TEST_SUITE("log_reader") {
       CHECK(read.result->torn_bytes == size);
       CHECK_FALSE(read.result->torn_reason.empty());
     }
-    WriteFile(path, std::string(kLogFileHeaderBytes, '\0'));  // the header never reached the disk
+    REQUIRE(test::WriteFileBytes(path, std::string(kLogFileHeaderBytes, '\0')));  // the header never reached the disk
     ReadOutcome zeros = Read(path);
     REQUIRE(zeros.result.ok());
     CHECK(zeros.result->valid_bytes == 0);
@@ -575,20 +549,20 @@ TEST_SUITE("log_reader") {
   }
 
   TEST_CASE("a missing file is NotFound") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     CHECK(absl::IsNotFound(Read(dir.Join("absent.mlog")).result.status()));
   }
 }
 
 TEST_SUITE("log_writer") {
   TEST_CASE("appends, syncs and reads back") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("log-1.mlog");
     absl::StatusOr<std::unique_ptr<LogWriter>> writer = LogWriter::Create(path, 1);
     REQUIRE_MESSAGE(writer.ok(), writer.status().ToString());
     CHECK((*writer)->size() == kLogFileHeaderBytes);
     CHECK((*writer)->path() == path);
-    CHECK(ReadFile(path).size() == kLogFileHeaderBytes);  // the header is written at once
+    CHECK(test::ReadFileBytes(path).size() == kLogFileHeaderBytes);  // the header is written at once
     std::string frames;
     for (uint64_t v = 1; v <= 3; ++v) AppendFrame(EncodedCommit(v, 50), &frames);
     REQUIRE((*writer)->Append(frames).ok());
@@ -602,16 +576,16 @@ TEST_SUITE("log_writer") {
     CHECK(read.result->torn_bytes == 0);
 
     CHECK(absl::IsAlreadyExists(LogWriter::Create(path, 1).status()));
-    CHECK(ReadFile(path).size() == kLogFileHeaderBytes + frames.size());  // left alone
+    CHECK(test::ReadFileBytes(path).size() == kLogFileHeaderBytes + frames.size());  // left alone
   }
 
   TEST_CASE("OpenForAppend truncates a torn tail and appends after it") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("log-5.mlog");
     const BuiltLog log = BuildLog(5, 3);
     std::string torn_frame;
     AppendFrame(EncodedCommit(8, 70), &torn_frame);
-    WriteFile(path, log.bytes + torn_frame.substr(0, torn_frame.size() / 2));
+    REQUIRE(test::WriteFileBytes(path, log.bytes + torn_frame.substr(0, torn_frame.size() / 2)));
     ReadOutcome before = Read(path);
     REQUIRE(before.result.ok());
     REQUIRE(before.result->torn_bytes > 0);
@@ -620,7 +594,7 @@ TEST_SUITE("log_writer") {
         LogWriter::OpenForAppend(path, before.result->valid_bytes);
     REQUIRE_MESSAGE(writer.ok(), writer.status().ToString());
     CHECK((*writer)->size() == log.bytes.size());
-    CHECK(ReadFile(path) == log.bytes);
+    CHECK(test::ReadFileBytes(path) == log.bytes);
     REQUIRE((*writer)->Append(torn_frame).ok());
     REQUIRE((*writer)->Sync().ok());
     writer->reset();
@@ -632,18 +606,18 @@ TEST_SUITE("log_writer") {
   }
 
   TEST_CASE("OpenForAppend refuses what it cannot append to") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("log-1.mlog");
     const BuiltLog log = BuildLog(1, 1);
-    WriteFile(path, log.bytes);
+    REQUIRE(test::WriteFileBytes(path, log.bytes));
     CHECK(absl::IsInvalidArgument(LogWriter::OpenForAppend(path, 0).status()));
     CHECK(absl::IsInvalidArgument(LogWriter::OpenForAppend(path, log.bytes.size() + 1).status()));
-    CHECK(ReadFile(path) == log.bytes);
+    CHECK(test::ReadFileBytes(path) == log.bytes);
     CHECK(absl::IsNotFound(LogWriter::OpenForAppend(dir.Join("absent"), 16).status()));
   }
 
   TEST_CASE("a failed write closes the log for good") {
-    ScratchDir dir;
+    test::TempDir dir("log-test");
     const std::string path = dir.Join("log-1.mlog");
     absl::StatusOr<std::unique_ptr<LogWriter>> created = LogWriter::Create(path, 1);
     REQUIRE(created.ok());

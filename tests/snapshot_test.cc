@@ -25,41 +25,14 @@
 #include "marquee/json.h"
 #include "marquee/record.h"
 
+#include "support/file_bytes.h"
+#include "support/temp_dir.h"
+
 namespace marquee::internal {
 namespace {
 
-// A fresh directory under /tmp for one test, removed with its contents.
-class ScratchDir {
- public:
-  ScratchDir() {
-    char pattern[] = "/tmp/marquee-snapshot-test-XXXXXX";
-    const char* made = ::mkdtemp(pattern);
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Join(const std::string& name) const { return path_ + "/" + name; }
 
- private:
-  std::string path_;
-};
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
 
 bool Contains(absl::string_view haystack, const std::string& needle) {
   return haystack.find(needle) != absl::string_view::npos;
@@ -189,7 +162,7 @@ TEST_SUITE("snapshot") {
   TEST_CASE("round trips of 0, 1 and 10,000 records") {
     for (size_t count : {size_t{0}, size_t{1}, size_t{10'000}}) {
       CAPTURE(count);
-      ScratchDir dir;
+      test::TempDir dir("snapshot-test");
       const std::string path = SnapshotPath(dir.path(), 12'345);
       const auto records = MakeRecords(count, 12'345);
       absl::Status written = WriteSnapshot(path, 12'345, records);
@@ -208,9 +181,9 @@ TEST_SUITE("snapshot") {
   }
 
   TEST_CASE("a stale .tmp is replaced and a snapshot can be rewritten") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("snapshot.msnap");
-    WriteFile(path + ".tmp", "left by a crash");
+    REQUIRE(test::WriteFileBytes(path + ".tmp", "left by a crash"));
     const auto records = MakeRecords(20, 9);
     REQUIRE(WriteSnapshot(path, 9, records).ok());
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
@@ -219,7 +192,7 @@ TEST_SUITE("snapshot") {
   }
 
   TEST_CASE("WriteSnapshot refuses records the reader would refuse, leaving no file") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("snapshot.msnap");
     auto records = MakeRecords(5, 10);
     auto bad = std::make_shared<Record>(*records[2]);
@@ -236,13 +209,13 @@ TEST_SUITE("snapshot") {
   }
 
   TEST_CASE("I/O failures and missing files") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     CHECK(absl::IsUnavailable(WriteSnapshot(dir.Join("absent/snapshot.msnap"), 1, {})));
     CHECK(absl::IsNotFound(Read(dir.Join("absent.msnap")).version.status()));
   }
 
   TEST_CASE("an error from on_record stops reading and is returned") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
     REQUIRE(WriteSnapshot(path, 50, MakeRecords(10, 50)).ok());
     int calls = 0;
@@ -254,18 +227,18 @@ TEST_SUITE("snapshot") {
   }
 
   TEST_CASE("damaged files are DataLoss naming the file and offsets") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
     const auto records = MakeRecords(300, 1000);
     REQUIRE(WriteSnapshot(path, 1000, records).ok());
-    const std::string good = ReadFile(path);
+    const std::string good = test::ReadFileBytes(path);
     REQUIRE(good.size() > 200);
 
     SUBCASE("truncated") {
       for (size_t size : {size_t{0}, size_t{7}, size_t{8}, size_t{15}, size_t{16}, size_t{17},
                           size_t{40}, good.size() / 2, good.size() - 5, good.size() - 1}) {
         CAPTURE(size);
-        WriteFile(path, good.substr(0, size));
+        REQUIRE(test::WriteFileBytes(path, good.substr(0, size)));
         absl::StatusOr<uint64_t> result = Read(path).version;
         CHECK(absl::IsDataLoss(result.status()));
         CHECK(Contains(result.status().message(), path + " at byte "));
@@ -274,7 +247,7 @@ TEST_SUITE("snapshot") {
     SUBCASE("zeroed bytes") {
       std::string bad = good;
       std::fill_n(bad.begin() + static_cast<std::ptrdiff_t>(good.size() / 2), 64, '\0');
-      WriteFile(path, bad);
+      REQUIRE(test::WriteFileBytes(path, bad));
       absl::StatusOr<uint64_t> result = Read(path).version;
       CHECK(absl::IsDataLoss(result.status()));
       CHECK(Contains(result.status().message(), "(uncompressed byte "));
@@ -282,35 +255,35 @@ TEST_SUITE("snapshot") {
     SUBCASE("bad magic") {
       std::string bad = good;
       bad[1] = 'X';
-      WriteFile(path, bad);
+      REQUIRE(test::WriteFileBytes(path, bad));
       absl::StatusOr<uint64_t> result = Read(path).version;
       CHECK(absl::IsDataLoss(result.status()));
       CHECK(Contains(result.status().message(), path + " at byte 0: bad snapshot magic"));
     }
     SUBCASE("bytes after the compressed stream") {
-      WriteFile(path, good + "x");
+      REQUIRE(test::WriteFileBytes(path, good + "x"));
       absl::StatusOr<uint64_t> result = Read(path).version;
       CHECK(absl::IsDataLoss(result.status()));
       CHECK(Contains(result.status().message(), "bytes after the compressed stream"));
     }
     SUBCASE("a second zstd frame") {
-      WriteFile(path, good + SnapshotFile(1000, RawStream().End(0).bytes()).substr(16));
+      REQUIRE(test::WriteFileBytes(path, good + SnapshotFile(1000, RawStream().End(0).bytes()).substr(16)));
       CHECK(absl::IsDataLoss(Read(path).version.status()));
     }
   }
 
   TEST_CASE("a flipped bit anywhere is refused or changes nothing") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
     const auto records = MakeRecords(40, 100);
     REQUIRE(WriteSnapshot(path, 100, records).ok());
-    const std::string good = ReadFile(path);
+    const std::string good = test::ReadFileBytes(path);
     std::mt19937 rng(11);
     size_t refused = 0;
     for (size_t at = 16; at < good.size(); ++at) {
       std::string bad = good;
       bad[at] ^= static_cast<char>(1 << (rng() % 8));
-      WriteFile(path, bad);
+      REQUIRE(test::WriteFileBytes(path, bad));
       ReadBack back = Read(path);
       if (back.version.ok()) {
         // Some header bits (e.g. the window size) do not change the data;
@@ -328,7 +301,7 @@ TEST_SUITE("snapshot") {
   }
 
   TEST_CASE("hostile streams are refused without large allocations") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
     const std::string huge_length = std::string("\x00\x00\x00\x80", 4);  // 2^31 LE
     std::string stream;
@@ -394,7 +367,7 @@ TEST_SUITE("snapshot") {
       file = SnapshotFileDemandingHugeWindow(10, stream);
       expected = "bad compressed data";
     }
-    WriteFile(path, file);
+    REQUIRE(test::WriteFileBytes(path, file));
     const long rss_before = PeakRssKiB();
     ReadBack back = Read(path);
     CHECK(PeakRssKiB() - rss_before < 64 * 1024);
@@ -425,13 +398,13 @@ TEST_SUITE("store_files") {
   }
 
   TEST_CASE("ListDataDir sorts what it knows and ignores the rest") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     for (const std::string& name :
          {LogPath(dir.path(), 30), LogPath(dir.path(), 4), SnapshotPath(dir.path(), 10),
           SnapshotPath(dir.path(), 2), SnapshotPath(dir.path(), 5) + ".tmp", dir.Join("a.tmp"),
           dir.Join("LOCK"), dir.Join("log-12.mlog"), dir.Join("log-99999999999999999999.mlog"),
           dir.Join("snapshot-0000000000000000000x.msnap"), dir.Join("notes.txt")}) {
-      WriteFile(name, "");
+      REQUIRE(test::WriteFileBytes(name, ""));
     }
     absl::StatusOr<DataDirListing> listing = ListDataDir(dir.path());
     REQUIRE(listing.ok());
@@ -448,7 +421,7 @@ TEST_SUITE("store_files") {
   }
 
   TEST_CASE("DirLock keeps a second holder out until released") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     absl::StatusOr<std::unique_ptr<DirLock>> first = DirLock::Acquire(dir.path());
     REQUIRE(first.ok());
     absl::StatusOr<std::unique_ptr<DirLock>> second = DirLock::Acquire(dir.path());
@@ -460,12 +433,12 @@ TEST_SUITE("store_files") {
   }
 
   TEST_CASE("CreateDirectories, SyncDirectory and RemoveFile") {
-    ScratchDir dir;
+    test::TempDir dir("snapshot-test");
     const std::string nested = dir.Join("a/b/c/");
     REQUIRE(CreateDirectories(nested).ok());
     CHECK(std::filesystem::is_directory(nested));
     CHECK(CreateDirectories(nested).ok());
-    WriteFile(dir.Join("file"), "x");
+    REQUIRE(test::WriteFileBytes(dir.Join("file"), "x"));
     CHECK(absl::IsInvalidArgument(CreateDirectories(dir.Join("file"))));
     CHECK(absl::IsInvalidArgument(CreateDirectories(dir.Join("file/sub"))));
     CHECK(absl::IsInvalidArgument(CreateDirectories("")));

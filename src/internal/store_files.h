@@ -81,6 +81,17 @@ std::string DirName(std::string_view path);
 // A status of `code` reading "<operation> <path>: <strerror(err)>".
 absl::Status ErrnoError(absl::StatusCode code, std::string_view operation, std::string_view path,
                         int err);
+// An open file descriptor with the file's size at opening.
+struct OpenedFile {
+  int fd = -1;
+  uint64_t size = 0;
+};
+// open(2)s an existing `path` with `flags` (O_CLOEXEC is added) and fstat(2)s
+// it; the caller owns the descriptor. `what` names the file in errors
+// ("log", "snapshot").
+// Errors: NotFound (no such file), Unavailable naming the path and errno text.
+[[nodiscard]] absl::StatusOr<OpenedFile> OpenExistingFile(const std::string& path, int flags,
+                                                          std::string_view what);
 // write(2)s all of `bytes` to `fd`, retrying after EINTR and short writes.
 // Errors: Unavailable naming `path` and the errno text (ENOSPC, EIO, ...);
 // part of `bytes` may have been written.
