@@ -48,22 +48,28 @@ RecordPtr MemoryState::Find(std::string_view collection, std::string_view id) co
   return it == shard.records.end() ? nullptr : *it;
 }
 
+MemoryState::CollectionShard& MemoryState::CollectionShardOf(std::string_view name) const {
+  return collection_shards_[absl::HashOf(Sv(name)) % kCollectionShards];
+}
+
 const MemoryState::CollectionData* MemoryState::FindCollection(std::string_view name) const {
-  std::shared_lock lock(collections_mu_);
-  auto it = collections_.find(Sv(name));
-  return it == collections_.end() ? nullptr : it->second.get();
+  const CollectionShard& shard = CollectionShardOf(name);
+  std::shared_lock lock(shard.mu);
+  auto it = shard.collections.find(Sv(name));
+  return it == shard.collections.end() ? nullptr : it->second.get();
 }
 
 MemoryState::CollectionData* MemoryState::GetOrCreateCollection(std::string_view name) {
+  CollectionShard& shard = CollectionShardOf(name);
   {
-    std::shared_lock lock(collections_mu_);
-    auto it = collections_.find(Sv(name));
-    if (it != collections_.end()) return it->second.get();
+    std::shared_lock lock(shard.mu);
+    auto it = shard.collections.find(Sv(name));
+    if (it != shard.collections.end()) return it->second.get();
   }
   auto data = std::make_unique<CollectionData>();
   data->indexes.emplace("", IndexData{});
-  std::unique_lock lock(collections_mu_);
-  auto [it, inserted] = collections_.try_emplace(std::string(name), std::move(data));
+  std::unique_lock lock(shard.mu);
+  auto [it, inserted] = shard.collections.try_emplace(std::string(name), std::move(data));
   return it->second.get();
 }
 

@@ -1,10 +1,11 @@
 // The in-memory contents of a MemoryStore: records and indexes.
 //
-// Records live in 64 hash-map shards keyed by (collection, id); a Get locks
+// Records live in 64 hash-set shards keyed by (collection, id); a Get locks
 // one shard in shared mode. Each collection keeps its indexes (the id order
-// "" plus declared ones) as ordered maps from the encoded index key
-// (internal/index_key.h) to the record; a Scan locks one collection in shared
-// mode. There is no global lock on either read path.
+// "" plus declared ones) as B-trees from the encoded index key
+// (internal/index_key.h) to the record; a Scan locks one of 16 shards of the
+// collection registry, then its collection, in shared mode. There is no
+// global lock on either read path.
 //
 // Writers: Apply is called by one thread at a time (the store's commit
 // leader). It holds every affected collection and shard lock at once while
@@ -135,10 +136,16 @@ class MemoryState {
   std::string KeyFor(const IndexData& index, const Record& record) const;
 
   std::array<Shard, kShards> shards_;
-  // Guards the map of collections (not their contents). Collections are
-  // never removed, so a pointer stays valid once found.
-  mutable std::shared_mutex collections_mu_;
-  absl::flat_hash_map<std::string, std::unique_ptr<CollectionData>> collections_;
+  // The collections, sharded by name like the records so finding one takes
+  // no global lock. Collections are never removed, so a pointer stays valid
+  // once found.
+  struct CollectionShard {
+    mutable std::shared_mutex mu;
+    absl::flat_hash_map<std::string, std::unique_ptr<CollectionData>> collections;
+  };
+  static constexpr size_t kCollectionShards = 16;
+  CollectionShard& CollectionShardOf(std::string_view name) const;
+  mutable std::array<CollectionShard, kCollectionShards> collection_shards_;
 };
 
 }  // namespace marquee::internal
