@@ -258,10 +258,7 @@ void MemoryStoreImpl::CommitGroup(const std::vector<PendingWrite*>& group) {
   }
 }
 
-absl::Status MemoryStoreImpl::Sync() {
-  std::lock_guard lock(commit_mu_);
-  if (!write_failure_.ok()) return RefuseWritesStatus();
-  if (!log_) return absl::OkStatus();
+absl::Status MemoryStoreImpl::SyncLogLocked() {
   absl::Status io = log_->Sync();
   fsyncs_.fetch_add(1, std::memory_order_relaxed);
   if (!io.ok()) {
@@ -270,6 +267,13 @@ absl::Status MemoryStoreImpl::Sync() {
   }
   dirty_ = false;
   return absl::OkStatus();
+}
+
+absl::Status MemoryStoreImpl::Sync() {
+  std::lock_guard lock(commit_mu_);
+  if (!write_failure_.ok()) return RefuseWritesStatus();
+  if (!log_) return absl::OkStatus();
+  return SyncLogLocked();
 }
 
 void MemoryStoreImpl::FlushLoop() {

@@ -29,13 +29,7 @@ absl::Status MemoryStoreImpl::DoCheckpoint() {
     if (log_files_.back().number != version + 1) {
       // The old log must be complete on disk before a newer one exists, so
       // recovery can trust that only the newest log has a torn tail.
-      absl::Status io = log_->Sync();
-      fsyncs_.fetch_add(1, std::memory_order_relaxed);
-      if (!io.ok()) {
-        write_failure_ = io;
-        return io;
-      }
-      dirty_ = false;
+      MARQUEE_RETURN_IF_ERROR(SyncLogLocked());
       NumberedFile next{version + 1, LogPath(options_.data_dir, version + 1)};
       auto writer = LogWriter::Create(next.path, next.number);
       if (!writer.ok()) return writer.status();  // the old log stays in use

@@ -60,6 +60,9 @@ class MemoryStoreImpl final : public MemoryStore {
   // one log write, syncs per policy, applies, publishes. Sets each result.
   void CommitGroup(const std::vector<PendingWrite*>& group);
   absl::Status RefuseWritesStatus() const;  // REQUIRES: commit_mu_ held
+  // fdatasyncs the log; a failure makes the store refuse writes.
+  // REQUIRES: commit_mu_ held, log_ set.
+  absl::Status SyncLogLocked();
 
   // Recovery steps (memory_store_open.cc).
   absl::Status Recover();
