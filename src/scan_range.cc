@@ -81,10 +81,14 @@ absl::StatusOr<KeyRange> ComputeKeyRange(const ScanRequest& request,
     if (auto next = PrefixSuccessor(prefix)) TightenUpper(range.upper, {std::move(*next), false});
   }
 
-  // Bounds apply to the field after the prefix, or to the id once the
-  // prefix covers every field.
+  // Bounds apply to the field after the prefix; on the id order (no
+  // fields) they bound the id.
   const size_t bounded = request.prefix.size();
-  const bool on_id = bounded == fields.size();
+  const bool on_id = fields.empty();
+  if ((request.lower || request.upper) && !on_id && bounded == fields.size()) {
+    return absl::InvalidArgumentError(
+        "lower/upper need a field after the prefix, but the prefix covers every field");
+  }
   const bool descending = !on_id && fields[bounded].order == SortOrder::kDescending;
   auto encode = [&](const IndexValue& value) -> absl::StatusOr<std::string> {
     std::string key = prefix;

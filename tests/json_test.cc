@@ -260,7 +260,7 @@ TEST_SUITE("Json") {
     CHECK(json->text() == "[1]");
   }
 
-  TEST_CASE("concurrent Parse from four threads") {
+  TEST_CASE("concurrent Parse from four threads" * doctest::test_suite("concurrent")) {
     std::vector<std::string> inputs;
     for (const fs::path& file : ValidFiles()) inputs.push_back(ReadFile(file));
     std::vector<std::thread> threads;

@@ -4,6 +4,7 @@
 // the data dir lock, Sync and stats.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>

@@ -103,7 +103,8 @@ struct ScanRequest {
   std::vector<IndexValue> prefix{};
   // Range on the field that follows the prefix (on the id, as strings, for
   // the id order), in value order: the index's direction on that field does
-  // not change what lower and upper mean.
+  // not change what lower and upper mean. InvalidArgument when the prefix
+  // already covers every field of the index.
   std::optional<RangeBound> lower{};
   std::optional<RangeBound> upper{};
   // Evaluated on each row in the range; rows that fail are skipped.
