@@ -89,7 +89,8 @@ absl::StatusOr<KeyRange> ComputeKeyRange(const ScanRequest& request,
     return absl::InvalidArgumentError(
         "lower/upper need a field after the prefix, but the prefix covers every field");
   }
-  const bool descending = !on_id && fields[bounded].order == SortOrder::kDescending;
+  const bool descending =
+      bounded < fields.size() && fields[bounded].order == SortOrder::kDescending;
   auto encode = [&](const IndexValue& value) -> absl::StatusOr<std::string> {
     std::string key = prefix;
     if (on_id) {
