@@ -30,6 +30,7 @@
 #include "internal/log_format.h"
 #include "marquee/memory_store.h"
 #include "support/store_contract.h"
+#include "support/file_bytes.h"
 #include "support/temp_dir.h"
 
 namespace marquee::test {
@@ -60,22 +61,13 @@ void StoreU32(std::string& bytes, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
 
 // The files of a data dir except LOCK, by name.
 std::map<std::string, std::string> DirContents(const std::string& dir) {
   std::map<std::string, std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     std::string name = entry.path().filename().string();
-    if (name != "LOCK") files[name] = ReadFile(entry.path().string());
+    if (name != "LOCK") files[name] = test::ReadFileBytes(entry.path().string());
   }
   return files;
 }
@@ -214,7 +206,7 @@ TEST_CASE("the log follows the documented file and frame format") {
   TempDir dir("format");
   std::vector<uint64_t> versions = WriteAndClose(dir.path(), 5);
   std::string name = OnlyLog(dir.path());
-  std::string bytes = ReadFile(dir.Join(name));
+  std::string bytes = test::ReadFileBytes(dir.Join(name));
   std::vector<Frame> frames = ParseLog(bytes);
   CHECK(frames.size() == 5);
   uint64_t first_version = LoadU64(bytes, 8);
@@ -236,14 +228,14 @@ TEST_CASE("a log cut inside its last frame is a torn tail that is truncated and 
     TempDir dir("torn");
     std::vector<uint64_t> versions = WriteAndClose(dir.path(), 20);
     std::string path = dir.Join(OnlyLog(dir.path()));
-    std::string bytes = ReadFile(path);
+    std::string bytes = test::ReadFileBytes(path);
     std::vector<Frame> frames = ParseLog(bytes);
     REQUIRE(frames.size() == 20);
     const Frame& last = frames.back();
     size_t keep = cut.keep_of_last_frame == 0 ? kFrameHeaderBytes + last.length - 5
                                               : cut.keep_of_last_frame;
     bytes.resize(last.offset + keep);
-    WriteFile(path, bytes);
+    REQUIRE(test::WriteFileBytes(path, bytes));
     ExpectTornTail(dir.path(), keep, 19, 20, versions[18]);
   }
 }
@@ -253,19 +245,19 @@ TEST_CASE("damage in the last frame or garbage after it is a torn tail") {
     TempDir dir("torn-crc");
     std::vector<uint64_t> versions = WriteAndClose(dir.path(), 12);
     std::string path = dir.Join(OnlyLog(dir.path()));
-    std::string bytes = ReadFile(path);
+    std::string bytes = test::ReadFileBytes(path);
     const Frame last = ParseLog(bytes).back();
     bytes[last.offset + kFrameHeaderBytes + last.length / 2] ^= 0x10;
-    WriteFile(path, bytes);
+    REQUIRE(test::WriteFileBytes(path, bytes));
     ExpectTornTail(dir.path(), kFrameHeaderBytes + last.length, 11, 12, versions[10]);
   }
   SUBCASE("zeros appended after the last frame") {
     TempDir dir("torn-zeros");
     std::vector<uint64_t> versions = WriteAndClose(dir.path(), 12);
     std::string path = dir.Join(OnlyLog(dir.path()));
-    std::string bytes = ReadFile(path);
+    std::string bytes = test::ReadFileBytes(path);
     bytes.append(100, '\0');
-    WriteFile(path, bytes);
+    REQUIRE(test::WriteFileBytes(path, bytes));
     ExpectTornTail(dir.path(), 100, 12, 12, versions[11]);
   }
   SUBCASE("a length of 2^31 in the last frame") {
@@ -274,11 +266,11 @@ TEST_CASE("damage in the last frame or garbage after it is a torn tail") {
       TempDir dir("torn-length");
       std::vector<uint64_t> versions = WriteAndClose(dir.path(), 12);
       std::string path = dir.Join(OnlyLog(dir.path()));
-      std::string bytes = ReadFile(path);
+      std::string bytes = test::ReadFileBytes(path);
       const Frame last = ParseLog(bytes).back();
       StoreU32(bytes, last.offset + 4, uint32_t{1} << 31);
       if (fix_header_crc) StoreU32(bytes, last.offset + 12, Crc32c(bytes, last.offset, 12));
-      WriteFile(path, bytes);
+      REQUIRE(test::WriteFileBytes(path, bytes));
       ExpectTornTail(dir.path(), kFrameHeaderBytes + last.length, 11, 12, versions[10]);
     }
   }
@@ -288,10 +280,10 @@ TEST_CASE("zeroed bytes in the middle of the log are DataLoss naming the file an
   TempDir dir("zeroed");
   WriteAndClose(dir.path(), 20);
   std::string name = OnlyLog(dir.path());
-  std::string bytes = ReadFile(dir.Join(name));
+  std::string bytes = test::ReadFileBytes(dir.Join(name));
   const Frame frame = ParseLog(bytes)[10];
   std::memset(bytes.data() + frame.offset, 0, 16);
-  WriteFile(dir.Join(name), bytes);
+  REQUIRE(test::WriteFileBytes(dir.Join(name), bytes));
   ExpectDataLoss(dir.path(), name, {frame.offset});
 }
 
@@ -300,21 +292,21 @@ TEST_CASE("a flipped bit in the middle of the log is DataLoss naming the file an
     TempDir dir("flip-payload");
     WriteAndClose(dir.path(), 20);
     std::string name = OnlyLog(dir.path());
-    std::string bytes = ReadFile(dir.Join(name));
+    std::string bytes = test::ReadFileBytes(dir.Join(name));
     const Frame frame = ParseLog(bytes)[10];
     const size_t at = frame.offset + kFrameHeaderBytes + frame.length / 2;
     bytes[at] ^= 0x01;
-    WriteFile(dir.Join(name), bytes);
+    REQUIRE(test::WriteFileBytes(dir.Join(name), bytes));
     ExpectDataLoss(dir.path(), name, {frame.offset, frame.offset + kFrameHeaderBytes, at});
   }
   SUBCASE("in a header CRC") {
     TempDir dir("flip-header");
     WriteAndClose(dir.path(), 20);
     std::string name = OnlyLog(dir.path());
-    std::string bytes = ReadFile(dir.Join(name));
+    std::string bytes = test::ReadFileBytes(dir.Join(name));
     const Frame frame = ParseLog(bytes)[10];
     bytes[frame.offset + 13] ^= 0x40;
-    WriteFile(dir.Join(name), bytes);
+    REQUIRE(test::WriteFileBytes(dir.Join(name), bytes));
     ExpectDataLoss(dir.path(), name, {frame.offset});
   }
 }
@@ -325,11 +317,11 @@ TEST_CASE("a length field of 2^31 in the middle of the log is DataLoss and not a
     TempDir dir("length");
     WriteAndClose(dir.path(), 20);
     std::string name = OnlyLog(dir.path());
-    std::string bytes = ReadFile(dir.Join(name));
+    std::string bytes = test::ReadFileBytes(dir.Join(name));
     const Frame frame = ParseLog(bytes)[10];
     StoreU32(bytes, frame.offset + 4, uint32_t{1} << 31);
     if (fix_header_crc) StoreU32(bytes, frame.offset + 12, Crc32c(bytes, frame.offset, 12));
-    WriteFile(dir.Join(name), bytes);
+    REQUIRE(test::WriteFileBytes(dir.Join(name), bytes));
     ExpectDataLoss(dir.path(), name, {frame.offset});
   }
 }
@@ -338,9 +330,9 @@ TEST_CASE("a damaged log file header is DataLoss") {
   TempDir dir("file-header");
   WriteAndClose(dir.path(), 5);
   std::string name = OnlyLog(dir.path());
-  std::string bytes = ReadFile(dir.Join(name));
+  std::string bytes = test::ReadFileBytes(dir.Join(name));
   bytes[2] = 'X';
-  WriteFile(dir.Join(name), bytes);
+  REQUIRE(test::WriteFileBytes(dir.Join(name), bytes));
   ExpectDataLoss(dir.path(), name, {});
 }
 
@@ -363,11 +355,11 @@ TEST_CASE("a corrupted snapshot is DataLoss naming the snapshot") {
     WriteAndClose(dir.path(), 200, /*checkpoint_first=*/true, /*after_checkpoint=*/3);
     std::vector<std::string> snapshots = NamesLike(dir.path(), "snapshot-", ".msnap");
     REQUIRE(snapshots.size() == 1);
-    std::string bytes = ReadFile(dir.Join(snapshots[0]));
+    std::string bytes = test::ReadFileBytes(dir.Join(snapshots[0]));
     REQUIRE(bytes.size() > 32);
     CHECK(bytes.compare(0, 8, std::string("MQSNAP\0\1", 8)) == 0);
     damage.apply(bytes);
-    WriteFile(dir.Join(snapshots[0]), bytes);
+    REQUIRE(test::WriteFileBytes(dir.Join(snapshots[0]), bytes));
     ExpectDataLoss(dir.path(), snapshots[0], {});
   }
 }
@@ -378,10 +370,10 @@ TEST_CASE("a leftover snapshot tmp file is ignored and removed") {
   char name[80];
   std::snprintf(name, sizeof(name), "snapshot-%020llu.msnap.tmp",
                 static_cast<unsigned long long>(versions.back() + 100));
-  WriteFile(dir.Join(name), "half a snapshot, never renamed");
+  REQUIRE(test::WriteFileBytes(dir.Join(name), "half a snapshot, never renamed"));
   std::snprintf(name, sizeof(name), "snapshot-%020llu.msnap.tmp",
                 static_cast<unsigned long long>(versions.back()));
-  WriteFile(dir.Join(name), std::string(100, '\0'));
+  REQUIRE(test::WriteFileBytes(dir.Join(name), std::string(100, '\0')));
   absl::StatusOr<std::unique_ptr<MemoryStore>> store = OpenMemoryStore(Options(dir.path()));
   REQUIRE_MESSAGE(store.ok(), store.status().ToString());
   CHECK((*store)->recovery().snapshot_version == versions[9]);
