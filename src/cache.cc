@@ -83,8 +83,6 @@ struct CacheCore::Impl {
     return *shards[mixed >> shard_shift];
   }
 
-  int64_t Now() const { return ToNanos(clock->Now()); }
-
   CacheShard::Write WriteFor(ErasedLoad load, absl::Time now) const {
     CacheShard::Write write;
     write.version = load.version;
@@ -214,7 +212,7 @@ std::shared_ptr<const void> CacheCore::Get(std::string_view key) {
   CacheLookup found;
   {
     std::shared_lock lock(shard.mu());
-    found = shard.Find(key, impl.Now());
+    found = shard.Find(key, hash, internal::LazyNow(impl.clock));
   }
   switch (found.kind) {
     case CacheLookup::Kind::kFresh:
@@ -242,7 +240,7 @@ absl::StatusOr<std::shared_ptr<const void>> CacheCore::GetOrLoad(std::string_vie
   CacheLookup found;
   {
     std::shared_lock lock(shard.mu());
-    found = shard.Find(key, impl.Now());
+    found = shard.Find(key, hash, internal::LazyNow(impl.clock));
     if (found.kind == CacheLookup::Kind::kStale && shard.FindFlight(key) == nullptr) {
       // Needs a refresh started: continue under the exclusive lock.
     } else if (found.kind != CacheLookup::Kind::kMiss) {
@@ -266,7 +264,7 @@ absl::StatusOr<std::shared_ptr<const void>> CacheCore::GetOrLoad(std::string_vie
   bool leader = false;
   {
     std::unique_lock lock(shard.mu());
-    found = shard.Find(key, impl.Now());
+    found = shard.Find(key, hash, internal::LazyNow(impl.clock));
     switch (found.kind) {
       case CacheLookup::Kind::kFresh:
         impl.counters.Add(kHits);

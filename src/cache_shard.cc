@@ -2,6 +2,8 @@
 #include "internal/cache_shard.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 #include <utility>
 
 #include "internal/absl_strings.h"
@@ -23,26 +25,45 @@ absl::StatusOr<std::shared_ptr<const void>> CacheFlight::Wait() {
   return result;
 }
 
-CacheShard::~CacheShard() {
-  for (auto& [key, entry] : table_) delete entry;
+// The fixed charge must cover what an entry really costs besides its key and
+// value: the entry itself and its table slot (pointer + control byte); the
+// rest is the value's shared_ptr control block.
+static_assert(sizeof(CacheEntry) + sizeof(CacheEntry*) + 1 <= kCacheEntryOverhead);
+
+CacheEntry* NewCacheEntry(std::string_view key) {
+  static_assert(alignof(CacheEntry) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+  void* memory = ::operator new(sizeof(CacheEntry) + key.size());
+  auto* entry = new (memory) CacheEntry();
+  char* key_copy = reinterpret_cast<char*>(entry + 1);
+  if (!key.empty()) std::memcpy(key_copy, key.data(), key.size());
+  entry->key = std::string_view(key_copy, key.size());
+  return entry;
 }
 
-CacheLookup CacheShard::Find(std::string_view key, int64_t now) const {
-  auto it = table_.find(Sv(key));
-  if (it == table_.end()) return {};
-  CacheEntry* entry = it->second;
+void DeleteCacheEntry(CacheEntry* entry) {
+  entry->~CacheEntry();
+  ::operator delete(entry);
+}
+
+CacheShard::~CacheShard() {
+  for (CacheEntry* entry : table_) DeleteCacheEntry(entry);
+}
+
+CacheLookup CacheShard::Find(std::string_view key, uint64_t hash, const LazyNow& now) const {
+  CacheEntry* entry = FindEntry(key, hash);
+  if (entry == nullptr) return {};
   switch (entry->kind) {
     case CacheEntry::Kind::kMark:
       return {};
     case CacheEntry::Kind::kNegative:
-      if (now >= entry->fresh_until) return {};
+      if (now.get() >= entry->fresh_until) return {};
       return {.kind = CacheLookup::Kind::kNegative};
     case CacheEntry::Kind::kValue:
-      if (now < entry->fresh_until) {
+      if (entry->fresh_until == kNever || now.get() < entry->fresh_until) {
         EvictionPolicy::RecordHit(*entry);
         return {.kind = CacheLookup::Kind::kFresh, .value = entry->value};
       }
-      if (now < entry->stale_until) {
+      if (now.get() < entry->stale_until) {
         EvictionPolicy::RecordHit(*entry);
         return {.kind = CacheLookup::Kind::kStale, .value = entry->value};
       }
@@ -53,20 +74,19 @@ CacheLookup CacheShard::Find(std::string_view key, int64_t now) const {
 
 void CacheShard::Drop(CacheEntry* entry) {
   policy_.Remove(entry);
-  table_.erase(Sv(entry->key));
-  delete entry;
+  table_.erase(entry);
+  DeleteCacheEntry(entry);
 }
 
-uint64_t CacheShard::InsertAndEvict(std::unique_ptr<CacheEntry> entry) {
-  CacheEntry* raw = entry.release();
-  table_.emplace(Sv(raw->key), raw);
-  policy_.Insert(raw);
+uint64_t CacheShard::InsertAndEvict(CacheEntry* entry) {
+  table_.insert(entry);
+  policy_.Insert(entry);
   uint64_t evicted = 0;
   while (policy_.OverCapacity()) {
     auto* victim = static_cast<CacheEntry*>(policy_.PopVictim());
     if (victim == nullptr) break;
-    table_.erase(Sv(victim->key));
-    delete victim;
+    table_.erase(victim);
+    DeleteCacheEntry(victim);
     ++evicted;
   }
   return evicted;
@@ -74,8 +94,7 @@ uint64_t CacheShard::InsertAndEvict(std::unique_ptr<CacheEntry> entry) {
 
 StoreOutcome CacheShard::Store(std::string_view key, uint64_t hash, Write write, int64_t now) {
   StoreOutcome outcome;
-  auto it = table_.find(Sv(key));
-  CacheEntry* existing = it == table_.end() ? nullptr : it->second;
+  CacheEntry* existing = FindEntry(key, hash);
   // The version guard: never replace a newer value or a newer invalidation.
   if (existing != nullptr && write.version < existing->version) return outcome;
 
@@ -84,13 +103,7 @@ StoreOutcome CacheShard::Store(std::string_view key, uint64_t hash, Write write,
     // Too large to keep. The entry it would have replaced is older, so it
     // must not stay served: leave a mark at the new version instead.
     if (existing != nullptr) Drop(existing);
-    auto mark = std::make_unique<CacheEntry>();
-    mark->kind = CacheEntry::Kind::kMark;
-    mark->key = std::string(key);
-    mark->version = write.version;
-    mark->hash = hash;
-    mark->charge = key.size() + kCacheEntryOverhead;
-    outcome.evicted = InsertAndEvict(std::move(mark));
+    outcome.evicted = InsertMark(key, hash, write.version);
     return outcome;
   }
 
@@ -100,16 +113,15 @@ StoreOutcome CacheShard::Store(std::string_view key, uint64_t hash, Write write,
     }
     Drop(existing);
   }
-  auto entry = std::make_unique<CacheEntry>();
+  CacheEntry* entry = NewCacheEntry(key);
   entry->kind = write.kind;
-  entry->key = std::string(key);
   entry->value = std::move(write.value);
   entry->version = write.version;
   entry->fresh_until = write.fresh_until;
   entry->stale_until = write.stale_until;
   entry->hash = hash;
   entry->charge = charge;
-  outcome.evicted = InsertAndEvict(std::move(entry));
+  outcome.evicted = InsertAndEvict(entry);
   outcome.stored = true;
   return outcome;
 }
@@ -120,9 +132,7 @@ uint64_t CacheShard::Invalidate(std::string_view key, uint64_t hash, uint64_t ve
     flight->second->floor = std::max(flight->second->floor, version);
     flights_.erase(flight);
   }
-  auto it = table_.find(Sv(key));
-  if (it != table_.end()) {
-    CacheEntry* existing = it->second;
+  if (CacheEntry* existing = FindEntry(key, hash); existing != nullptr) {
     if (existing->version >= version) {
       // Already as new as the change (a load that ran after the commit), or
       // a mark at least as high: nothing to drop.
@@ -130,13 +140,16 @@ uint64_t CacheShard::Invalidate(std::string_view key, uint64_t hash, uint64_t ve
     }
     Drop(existing);
   }
-  auto mark = std::make_unique<CacheEntry>();
+  return InsertMark(key, hash, version);
+}
+
+uint64_t CacheShard::InsertMark(std::string_view key, uint64_t hash, uint64_t version) {
+  CacheEntry* mark = NewCacheEntry(key);
   mark->kind = CacheEntry::Kind::kMark;
-  mark->key = std::string(key);
   mark->version = version;
   mark->hash = hash;
   mark->charge = key.size() + kCacheEntryOverhead;
-  return InsertAndEvict(std::move(mark));
+  return InsertAndEvict(mark);
 }
 
 void CacheShard::Clear() {
@@ -146,7 +159,7 @@ void CacheShard::Clear() {
   }
   flights_.clear();
   policy_.Clear();
-  for (auto& [key, entry] : table_) delete entry;
+  for (CacheEntry* entry : table_) DeleteCacheEntry(entry);
   table_.clear();
 }
 

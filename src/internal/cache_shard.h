@@ -19,15 +19,39 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "internal/eviction.h"
 #include "marquee/cache.h"
+#include "marquee/clock.h"
 
 namespace marquee::internal {
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
+// Reads the clock at most once, and only when asked: an entry that never
+// expires (the default for records, which invalidation keeps coherent) is
+// served without reading the time at all.
+class LazyNow {
+ public:
+  explicit LazyNow(const Clock* clock) : clock_(clock) {}
+  int64_t get() const {
+    if (!read_) {
+      value_ = absl::ToUnixNanos(clock_->Now());
+      read_ = true;
+    }
+    return value_;
+  }
+
+ private:
+  const Clock* clock_;
+  mutable int64_t value_ = 0;
+  mutable bool read_ = false;
+};
+
+// An entry and its key in one allocation (NewCacheEntry), so a lookup's key
+// comparison reads no second cache line.
 struct CacheEntry : EvictionNode {
   enum class Kind : uint8_t {
     kValue,     // a value, fresh until fresh_until, servable stale until stale_until
@@ -35,12 +59,16 @@ struct CacheEntry : EvictionNode {
     kMark,      // an invalidation mark: refuses values older than `version`
   };
   Kind kind = Kind::kValue;
-  std::string key;
+  std::string_view key;  // points just past the entry
   std::shared_ptr<const void> value;
   uint64_t version = 0;
   int64_t fresh_until = kNever;  // Unix nanoseconds
   int64_t stale_until = kNever;
 };
+
+// Allocates an entry followed by a copy of `key`; free with DeleteCacheEntry.
+CacheEntry* NewCacheEntry(std::string_view key);
+void DeleteCacheEntry(CacheEntry* entry);
 
 // One load in progress, shared by the caller running it and those waiting.
 struct CacheFlight {
@@ -77,8 +105,9 @@ class CacheShard {
   explicit CacheShard(size_t capacity) : policy_(capacity) {}
   ~CacheShard();
 
-  // REQUIRES: mu() held, shared or exclusive. Counts a hit on fresh values.
-  CacheLookup Find(std::string_view key, int64_t now) const;
+  // REQUIRES: mu() held, shared or exclusive; hash is the key's hash.
+  // Counts a hit on fresh values.
+  CacheLookup Find(std::string_view key, uint64_t hash, const LazyNow& now) const;
 
   // The entry to write, with its times already computed by the caller.
   struct Write {
@@ -118,12 +147,39 @@ class CacheShard {
  private:
   // Unlinks and frees an entry (it must be in the table and the policy).
   void Drop(CacheEntry* entry);
-  // Inserts a new entry and evicts until within capacity.
-  uint64_t InsertAndEvict(std::unique_ptr<CacheEntry> entry);
+  // Inserts a new entry (from NewCacheEntry) and evicts until within capacity.
+  uint64_t InsertAndEvict(CacheEntry* entry);
+  // Inserts an invalidation mark for `key` at `version`.
+  uint64_t InsertMark(std::string_view key, uint64_t hash, uint64_t version);
 
   mutable std::shared_mutex mu_;
-  // Keys are views into the entries' own `key` strings.
-  absl::flat_hash_map<absl::string_view, CacheEntry*> table_;
+  // The table is a set of entries hashed by their stored hash, looked up by
+  // (key, hash): the key is hashed once per call, not again by the table.
+  struct KeyAndHash {
+    absl::string_view key;
+    uint64_t hash;
+  };
+  struct EntryHash {
+    using is_transparent = void;
+    size_t operator()(const CacheEntry* entry) const { return entry->hash; }
+    size_t operator()(const KeyAndHash& probe) const { return probe.hash; }
+  };
+  struct EntryEq {
+    using is_transparent = void;
+    static absl::string_view KeyOf(const CacheEntry* entry) {
+      return absl::string_view(entry->key.data(), entry->key.size());
+    }
+    static absl::string_view KeyOf(const KeyAndHash& probe) { return probe.key; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyOf(a) == KeyOf(b);
+    }
+  };
+  CacheEntry* FindEntry(std::string_view key, uint64_t hash) const {
+    auto it = table_.find(KeyAndHash{absl::string_view(key.data(), key.size()), hash});
+    return it == table_.end() ? nullptr : *it;
+  }
+  absl::flat_hash_set<CacheEntry*, EntryHash, EntryEq> table_;
   absl::flat_hash_map<std::string, std::shared_ptr<CacheFlight>> flights_;
   EvictionPolicy policy_;
 };
