@@ -124,7 +124,7 @@ TEST_CASE("Bad collections and ids are refused and not cached") {
 
 // Readers never see a key go back in time, and once writes stop every
 // reader converges on the store's version.
-TEST_CASE("Under concurrent writes, reads are monotonic and converge" * doctest::test_suite("concurrent")) {
+TEST_CASE("Under concurrent writes reads are monotonic and converge" * doctest::test_suite("concurrent")) {
   auto store = OpenStore();
   constexpr int kKeys = 20;
   for (int k = 0; k < kKeys; ++k) PutValue(*store, "k" + std::to_string(k), 0);
