@@ -306,9 +306,12 @@ int main(int argc, char** argv) {
       marquee::redis::OpenRedisCache(redis_options);
   if (!remote.ok()) Fail("opening the Redis cache", remote.status());
 
-  // An L1 that holds nothing: every Get misses it and goes to L2.
+  // An L1 that can hold no value: every Get misses it and goes to L2. It
+  // has 16 shards of 512 bytes (a value is charged ~1.2 KB), so the fill
+  // after each L2 hit takes one shard's lock as in a deployment (32+ shards
+  // on this machine by default), not one lock shared by every client.
   absl::StatusOr<std::unique_ptr<marquee::TieredCache>> cache = marquee::TieredCache::Open(
-      store->get(), {.l1 = {.capacity_bytes = 1, .shards = 1}, .remote = remote->get()});
+      store->get(), {.l1 = {.capacity_bytes = 16 * 512, .shards = 16}, .remote = remote->get()});
   if (!cache.ok()) Fail("opening the tiered cache", cache.status());
   marquee::TieredCache& tiered = **cache;
 
