@@ -625,7 +625,9 @@ absl::StatusOr<Json> Json::Parse(std::string_view text, const JsonLimits& limits
   }
   char* buffer = scratch.buffer.get();
   buffer[0] = '[';
-  std::memcpy(buffer + 1, text.data(), size);
+  // An empty view may have a null data(), which memcpy must not get even
+  // for zero bytes.
+  if (size > 0) std::memcpy(buffer + 1, text.data(), size);
   buffer[size + 1] = ']';
   std::memset(buffer + wrapped_size, 0, simdjson::SIMDJSON_PADDING);
 

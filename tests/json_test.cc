@@ -418,5 +418,14 @@ TEST_SUITE("Json fuzz") {
   }
 }
 
+// A default string_view has a null data(): found by the fuzz corpus replay
+// under UBSan (memcpy of zero bytes from null).
+TEST_CASE("Json::Parse of an empty view with a null pointer is InvalidArgument") {
+  const std::string_view empty;
+  REQUIRE(empty.data() == nullptr);
+  absl::StatusOr<Json> json = Json::Parse(empty);
+  CHECK(absl::IsInvalidArgument(json.status()));
+}
+
 }  // namespace
 }  // namespace marquee
