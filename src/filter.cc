@@ -10,11 +10,15 @@
 #include "internal/absl_strings.h"
 #include "internal/json_text.h"
 #include "internal/json_values.h"
+#include "internal/order_class.h"
 #include "marquee/index.h"
 #include "marquee/record.h"
 
 namespace marquee {
 namespace {
+
+using internal::ClassOf;
+using internal::OrderClass;
 
 constexpr size_t kMaxIndexNameBytes = 64;
 constexpr size_t kMaxIndexFields = 8;
@@ -64,20 +68,6 @@ bool IsKnownOp(PredicateOp op) {
 bool IsOrdering(PredicateOp op) {
   return op == PredicateOp::kLt || op == PredicateOp::kLe || op == PredicateOp::kGt ||
          op == PredicateOp::kGe;
-}
-
-// The classes within which ordering operators compare: false and true are
-// one class, so `flag < true` holds for false.
-enum class OrderClass { kNone, kBoolean, kNumber, kString };
-
-OrderClass ClassOf(const IndexValue& value) {
-  switch (value.type()) {
-    case IndexValue::Type::kFalse:
-    case IndexValue::Type::kTrue: return OrderClass::kBoolean;
-    case IndexValue::Type::kNumber: return OrderClass::kNumber;
-    case IndexValue::Type::kString: return OrderClass::kString;
-    default: return OrderClass::kNone;
-  }
 }
 
 absl::Status ValidatePredicate(const Predicate& predicate) {

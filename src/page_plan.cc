@@ -7,22 +7,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "internal/order_class.h"
 
 namespace marquee::internal {
 namespace {
-
-// The classes within which ordering predicates compare (see index.h).
-enum class OrderClass { kNone, kBoolean, kNumber, kString };
-
-OrderClass ClassOf(const IndexValue& value) {
-  switch (value.type()) {
-    case IndexValue::Type::kFalse:
-    case IndexValue::Type::kTrue: return OrderClass::kBoolean;
-    case IndexValue::Type::kNumber: return OrderClass::kNumber;
-    case IndexValue::Type::kString: return OrderClass::kString;
-    default: return OrderClass::kNone;
-  }
-}
 
 bool LessByIndexValue(const IndexValue& a, const IndexValue& b) { return (a <=> b) < 0; }
 
