@@ -43,6 +43,20 @@ struct Gate {
   std::shared_future<void> released{release.get_future().share()};
 };
 
+// Starts GetOrLoad(key) on another thread with a loader that blocks on `gate`
+// and then returns `value`; returns once the loader is running.
+auto StartHeldLoad(StringCache& cache, const std::string& key, Gate& gate, Loaded value) {
+  auto load = std::async(std::launch::async, [&cache, &gate, key, value] {
+    return cache.GetOrLoad(key, [&gate, value]() -> absl::StatusOr<Loaded> {
+      gate.started.set_value();
+      gate.released.wait();
+      return value;
+    });
+  });
+  gate.started.get_future().wait();
+  return load;
+}
+
 TEST_CASE("Create refuses bad options") {
   CHECK(absl::IsInvalidArgument(StringCache::Create({.capacity_bytes = 0}).status()));
   CHECK(absl::IsInvalidArgument(StringCache::Create({.shards = -1}).status()));
@@ -303,14 +317,8 @@ TEST_CASE("Version guard: a slow load finishing after an invalidation is not sto
           doctest::test_suite("concurrent")) {
   auto cache = MakeCache({});
   Gate gate;
-  auto slow = std::async(std::launch::async, [&] {
-    return cache->GetOrLoad("k", [&]() -> absl::StatusOr<Loaded> {
-      gate.started.set_value();
-      gate.released.wait();
-      return Value("v1", 1);  // what the store held when the load read it
-    });
-  });
-  gate.started.get_future().wait();
+  // The load reads v1, what the store held then.
+  auto slow = StartHeldLoad(*cache, "k", gate, Value("v1", 1));
   cache->Invalidate("k", 2);  // the change feed: k written at version 2
 
   // A caller arriving after the invalidation does not join the stale flight.
@@ -330,14 +338,7 @@ TEST_CASE("Version guard: a slow load with no competing load is refused too" *
           doctest::test_suite("concurrent")) {
   auto cache = MakeCache({});
   Gate gate;
-  auto slow = std::async(std::launch::async, [&] {
-    return cache->GetOrLoad("k", [&]() -> absl::StatusOr<Loaded> {
-      gate.started.set_value();
-      gate.released.wait();
-      return Value("v1", 1);
-    });
-  });
-  gate.started.get_future().wait();
+  auto slow = StartHeldLoad(*cache, "k", gate, Value("v1", 1));
   cache->Invalidate("k", 2);
   gate.release.set_value();
   REQUIRE(slow.get().ok());
@@ -349,14 +350,7 @@ TEST_CASE("Version guard: a load that read the new version is stored despite the
           doctest::test_suite("concurrent")) {
   auto cache = MakeCache({});
   Gate gate;
-  auto slow = std::async(std::launch::async, [&] {
-    return cache->GetOrLoad("k", [&]() -> absl::StatusOr<Loaded> {
-      gate.started.set_value();
-      gate.released.wait();
-      return Value("v3", 3);
-    });
-  });
-  gate.started.get_future().wait();
+  auto slow = StartHeldLoad(*cache, "k", gate, Value("v3", 3));
   cache->Invalidate("k", 3);
   gate.release.set_value();
   REQUIRE(slow.get().ok());
@@ -368,14 +362,7 @@ TEST_CASE("Clear drops everything and keeps loads in flight from storing" *
   auto cache = MakeCache({});
   REQUIRE(cache->Put("a", Value("a", 1)));
   Gate gate;
-  auto slow = std::async(std::launch::async, [&] {
-    return cache->GetOrLoad("b", [&]() -> absl::StatusOr<Loaded> {
-      gate.started.set_value();
-      gate.released.wait();
-      return Value("b", 100);
-    });
-  });
-  gate.started.get_future().wait();
+  auto slow = StartHeldLoad(*cache, "b", gate, Value("b", 100));
   cache->Clear();
   gate.release.set_value();
   REQUIRE(slow.get().ok());

@@ -87,6 +87,20 @@ std::vector<std::string> Ids(const Page& page) {
   return ids;
 }
 
+// Follows `next` from `request` to the end; the ids of every page in order.
+// At most `max_pages` pages, so a paginator that never ends fails the test.
+std::vector<std::string> WalkForward(const Paginator& paginator, PageRequest request,
+                                     int max_pages = 1000) {
+  std::vector<std::string> ids;
+  for (int pages = 0;; ++pages) {
+    REQUIRE(pages < max_pages);
+    Page page = Fetch(paginator, request);
+    for (const std::string& id : Ids(page)) ids.push_back(id);
+    if (!page.next) return ids;
+    request.after = *page.next;
+  }
+}
+
 void ExpectRefused(const absl::StatusOr<Page>& page, std::string_view reason) {
   REQUIRE_FALSE(page.ok());
   CHECK(absl::IsInvalidArgument(page.status()));
@@ -172,14 +186,8 @@ TEST_SUITE("Paginator") {
     auto store = OpenStore({});
     Fill(*store, "campaigns", 25);
     auto paginator = MakePaginator(store.get());
-    PageRequest request{.collection = "campaigns", .limit = 10};
-    std::vector<std::string> ids;
-    for (;;) {
-      Page page = Fetch(*paginator, request);
-      for (const std::string& id : Ids(page)) ids.push_back(id);
-      if (!page.next) break;
-      request.after = *page.next;
-    }
+    std::vector<std::string> ids =
+        WalkForward(*paginator, {.collection = "campaigns", .limit = 10});
     std::vector<std::string> expected;
     for (int i = 0; i < 25; ++i) expected.push_back(Id(i));
     CHECK(ids == expected);
@@ -247,14 +255,7 @@ TEST_SUITE("Paginator") {
     // name == "n5xx": 100 of the 1000 rows, scattered over the index.
     PageRequest request{.collection = "campaigns", .index = "by_priority", .filter = {.all_of = {P("/name", PredicateOp::kPrefix, {Str("n5")}),
                                               P("/start", PredicateOp::kGe, {Num(500)})}}, .limit = 30};
-    std::vector<std::string> ids;
-    for (int pages = 0;; ++pages) {
-      REQUIRE(pages < 100);
-      Page page = Fetch(*paginator, request);
-      for (const std::string& id : Ids(page)) ids.push_back(id);
-      if (!page.next) break;
-      request.after = *page.next;
-    }
+    std::vector<std::string> ids = WalkForward(*paginator, request, /*max_pages=*/100);
     CHECK(ids == ByPriority(1000, [](int i) { return i >= 500 && i < 600; }));
   }
 
@@ -294,13 +295,7 @@ TEST_SUITE("Paginator") {
       PageRequest request{.collection = "campaigns", .index = "by_status_priority", .filter = {.all_of = {P("/status", PredicateOp::kIn, {Str("live"), Str("ended")}),
                                                 P("/priority", PredicateOp::kIn, {Num(10), Num(90)}),
                                                 P("/start", PredicateOp::kLt, {Num(400)})}}, .limit = 7};
-      std::vector<std::string> ids;
-      for (;;) {
-        Page page = Fetch(*paginator, request);
-        for (const std::string& id : Ids(page)) ids.push_back(id);
-        if (!page.next) break;
-        request.after = *page.next;
-      }
+      std::vector<std::string> ids = WalkForward(*paginator, request);
       // ended before live; within each, priority 90 before 10; then id.
       std::vector<std::string> expected;
       for (const char* status : {"ended", "live"}) {

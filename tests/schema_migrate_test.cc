@@ -15,6 +15,7 @@
 
 #include "marquee/memory_store.h"
 #include "marquee/schema.h"
+#include "support/json_edit.h"
 #include "support/store_contract.h"
 
 namespace doctest {
@@ -31,18 +32,6 @@ struct StringMaker<marquee::MigrationReport> {
 
 namespace marquee::test {
 namespace {
-
-// Appends "<field>":true to a JSON object, e.g. {"n":1} -> {"n":1,"v2":true}.
-absl::StatusOr<Json> AddField(const Json& body, const std::string& field) {
-  std::string text(body.text());
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
-    return absl::InvalidArgumentError("the body is not an object");
-  }
-  text.pop_back();
-  if (text.size() > 1) text += ",";
-  text += "\"" + field + "\":true}";
-  return Json::Parse(text);
-}
 
 // "items": v1 {"n":..} -> v2 adds "v2" -> v3 adds "v3"; `hook` (if any) runs
 // at the start of every 1 -> 2 upgrade, with the body being upgraded.

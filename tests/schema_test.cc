@@ -12,22 +12,11 @@
 #include <vector>
 
 #include "marquee/memory_store.h"
+#include "support/json_edit.h"
 #include "support/store_contract.h"
 
 namespace marquee::test {
 namespace {
-
-// Appends "<field>":true to a JSON object, e.g. {"n":1} -> {"n":1,"v2":true}.
-absl::StatusOr<Json> AddField(const Json& body, const std::string& field) {
-  std::string text(body.text());
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
-    return absl::InvalidArgumentError("the body is not an object");
-  }
-  text.pop_back();
-  if (text.size() > 1) text += ",";
-  text += "\"" + field + "\":true}";
-  return Json::Parse(text);
-}
 
 SchemaUpgrade Adds(std::string field) {
   return [field](const Json& body) { return AddField(body, field); };
