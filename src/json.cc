@@ -19,7 +19,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -27,7 +26,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "internal/json_grammar.h"
 #include "internal/json_text.h"
+#include "internal/json_trusted.h"
+#include "internal/json_writer_escape.h"
 
 namespace marquee {
 namespace {
@@ -68,136 +70,16 @@ ParseScratch& Scratch() {
 }
 
 // The first defect found: a position in the wrapped buffer and why.
-struct ParseError {
-  const char* at = nullptr;
-  const char* reason = nullptr;
+struct ParseError : internal::JsonSyntaxError {
   bool too_deep = false;
 };
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool ReadHex4(const char* p, uint32_t* out) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) {
-    const int d = HexValue(p[i]);
-    if (d < 0) return false;
-    v = (v << 4) | static_cast<uint32_t>(d);
-  }
-  *out = v;
-  return true;
-}
-
 bool Fail(ParseError* error, const char* at, const char* reason) {
-  error->at = at;
-  error->reason = reason;
-  return false;
+  return internal::FailJsonSyntax(error, at, reason);
 }
 
-constexpr uint64_t kEachByte = 0x0101010101010101ULL;
-constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-
-// Marks the bytes of `w` that are '"', '\\' or below 0x20, the bytes a
-// string scan has to stop at (SWAR zero-byte tests). The lowest set bit is
-// exact; bits above it may be spurious, so only the first one is used.
-uint64_t StringStopBytes(uint64_t w) {
-  const uint64_t below_space = (w - kEachByte * 0x20) & ~w & kHighBits;
-  const uint64_t q = w ^ (kEachByte * '"');
-  const uint64_t quote = (q - kEachByte) & ~q & kHighBits;
-  const uint64_t b = w ^ (kEachByte * '\\');
-  const uint64_t backslash = (b - kEachByte) & ~b & kHighBits;
-  return below_space | quote | backslash;
-}
-
-// `p` is at a backslash inside a string; returns the byte after the escape
-// sequence. Lone surrogates are rejected: the document must unescape to
-// valid UTF-8 (simdjson rejects them as well).
-const char* ScanEscape(const char* p, ParseError* error) {
-  switch (p[1]) {
-    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-      return p + 2;
-    case 'u':
-      break;
-    default:
-      Fail(error, p, "invalid escape sequence");
-      return nullptr;
-  }
-  uint32_t unit = 0;
-  if (!ReadHex4(p + 2, &unit)) {
-    Fail(error, p, "\\u must be followed by four hex digits");
-    return nullptr;
-  }
-  if (unit >= 0xDC00 && unit <= 0xDFFF) {
-    Fail(error, p, "unpaired low surrogate escape");
-    return nullptr;
-  }
-  if (unit >= 0xD800 && unit <= 0xDBFF) {
-    uint32_t low = 0;
-    if (p[6] != '\\' || p[7] != 'u' || !ReadHex4(p + 8, &low) || low < 0xDC00 || low > 0xDFFF) {
-      Fail(error, p, "unpaired high surrogate escape");
-      return nullptr;
-    }
-    return p + 12;
-  }
-  return p + 6;
-}
-
-// Scans a string body starting just after its opening quote; returns the
-// closing quote. Reads up to 11 bytes past any byte of the string, which
-// the padding makes safe; the zeroed padding stops a runaway scan.
-const char* ScanString(const char* p, ParseError* error) {
-  static_assert(std::endian::native == std::endian::little, "the scan reads words as little-endian");
-  for (;;) {
-    uint64_t word;
-    std::memcpy(&word, p, sizeof word);
-    const uint64_t stops = StringStopBytes(word);
-    if (stops == 0) {
-      p += sizeof word;
-      continue;
-    }
-    p += std::countr_zero(stops) / 8;
-    const auto c = static_cast<unsigned char>(*p);
-    if (c == '"') return p;
-    if (c < 0x20) {
-      Fail(error, p, "control character in string must be escaped");
-      return nullptr;
-    }
-    p = ScanEscape(p, error);
-    if (p == nullptr) return nullptr;
-  }
-}
-
-// Checks that [p, end) is exactly one RFC 8259 number. Magnitude is not
-// limited: 1e400 and 100-digit integers are valid JSON.
-bool CheckNumber(const char* p, const char* end, ParseError* error) {
-  if (*p == '-') ++p;
-  if (p == end || !IsDigit(*p)) return Fail(error, p, "expected a digit");
-  if (*p == '0') {
-    ++p;
-    if (p != end && IsDigit(*p)) return Fail(error, p, "leading zeros are not allowed");
-  } else {
-    while (p != end && IsDigit(*p)) ++p;
-  }
-  if (p != end && *p == '.') {
-    ++p;
-    if (p == end || !IsDigit(*p)) return Fail(error, p, "expected a digit after '.'");
-    while (p != end && IsDigit(*p)) ++p;
-  }
-  if (p != end && (*p == 'e' || *p == 'E')) {
-    ++p;
-    if (p != end && (*p == '+' || *p == '-')) ++p;
-    if (p == end || !IsDigit(*p)) return Fail(error, p, "expected a digit in the exponent");
-    while (p != end && IsDigit(*p)) ++p;
-  }
-  if (p != end) return Fail(error, p, "invalid number");
-  return true;
-}
+using internal::CheckJsonNumber;
+using internal::ScanJsonString;
 
 // Checks that [p, end) is exactly `literal`.
 bool CheckLiteral(const char* p, const char* end, std::string_view literal,
@@ -315,7 +197,7 @@ bool Validator::Visit(od::value value) {
       // a string followed by ':' for a key and skip past the defect.
       od::raw_json_string raw;
       if (value.get_raw_json_string().get(raw) != simdjson::SUCCESS) return FailValue(start);
-      return ScanString(raw.raw(), &error_) != nullptr || FailAt(error_.at, error_.reason);
+      return ScanJsonString(raw.raw(), &error_) != nullptr || FailAt(error_.at, error_.reason);
     }
     case od::json_type::number:
     case od::json_type::boolean:
@@ -326,7 +208,7 @@ bool Validator::Visit(od::value value) {
   const char* end = token.data() + token.size();
   bool ok = false;
   if (type == od::json_type::number) {
-    ok = CheckNumber(start, end, &error_);
+    ok = CheckJsonNumber(start, end, &error_);
   } else if (type == od::json_type::null) {
     ok = CheckLiteral(start, end, "null", "invalid literal, expected null", &error_);
   } else if (*start == 't') {
@@ -349,7 +231,7 @@ bool Validator::Next(od::value* value, bool* has_value) {
       }
       od::field field;
       if ((*frame.object_it).get(field) != simdjson::SUCCESS) return FailIteration(true);
-      if (ScanString(field.key().raw(), &error_) == nullptr) {
+      if (ScanJsonString(field.key().raw(), &error_) == nullptr) {
         return FailAt(error_.at, error_.reason);
       }
       *value = field.value();
@@ -397,7 +279,7 @@ bool Validator::FailIteration(bool in_object) {
     if (const char* key = KeyBefore(at); key != nullptr) {
       // simdjson looks for the ':' before we see the key: a defect inside
       // the key comes first.
-      if (ScanString(key + 1, &error_) == nullptr) return FailAt(error_.at, error_.reason);
+      if (ScanJsonString(key + 1, &error_) == nullptr) return FailAt(error_.at, error_.reason);
       return FailAt(at, "expected ':'");
     }
   }
@@ -505,19 +387,11 @@ absl::Status Stage1Error(std::string_view text, simdjson::error_code code) {
   }
 }
 
-// Grows `s` to size + kPadding with zero bytes and shrinks it back, leaving
-// zeroed, readable padding inside its capacity.
-void AddPadding(std::string* s) {
-  const size_t size = s->size();
-  s->resize(size + Json::kPadding);
-  s->resize(size);
-}
-
 std::shared_ptr<const std::string> PaddedCopy(std::string_view text) {
   std::string bytes;
   bytes.reserve(text.size() + Json::kPadding);
   bytes.assign(text.data(), text.size());
-  AddPadding(&bytes);
+  internal::PadWithZeros(&bytes);
   return std::make_shared<const std::string>(std::move(bytes));
 }
 
@@ -562,44 +436,9 @@ size_t FindInvalidUtf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+// One escaper for the library: the writer's (json_writer_escape.cc).
 void AppendJsonString(std::string_view value, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
-  const auto* end = p + value.size();
-  out->push_back('"');
-  while (p < end) {
-    const unsigned char* run = p;
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') ++p;
-    out->append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
-    if (p == end) break;
-    const unsigned char c = *p;
-    if (c >= 0x80) {
-      const size_t length = Utf8SequenceLength(p, end);
-      if (length == 0) {
-        out->append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
-        ++p;
-      } else {
-        out->append(reinterpret_cast<const char*>(p), length);
-        p += length;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: {
-        const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out->append(escape, sizeof escape);
-      }
-    }
-    ++p;
-  }
-  out->push_back('"');
+  (void)AppendJsonStringLiteral(value, StringEscaping{.replace_invalid_utf8 = true}, out);
 }
 
 }  // namespace internal
@@ -669,15 +508,13 @@ absl::StatusOr<Json> Json::Parse(std::string_view text, const JsonLimits& limits
 }
 
 absl::StatusOr<Json> Json::FromString(std::string_view value) {
-  const size_t bad = internal::FindInvalidUtf8(value);
-  if (bad != std::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("string is not valid UTF-8 at byte ", bad));
-  }
   std::string bytes;
   bytes.reserve(value.size() + 2 + kPadding);
-  internal::AppendJsonString(value, &bytes);
-  AddPadding(&bytes);
+  const size_t bad = internal::AppendJsonStringLiteral(value, internal::StringEscaping{}, &bytes);
+  if (bad != std::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("string is not valid UTF-8 at byte ", bad));
+  }
+  internal::PadWithZeros(&bytes);
   return Json(std::make_shared<const std::string>(std::move(bytes)));
 }
 

@@ -127,31 +127,37 @@ size_t AppendJsonStringLiteral(std::string_view value, const StringEscaping& esc
   const auto* const end = begin + value.size();
   out->reserve(out->size() + value.size() + 2);
   out->push_back('"');
+  // [run, p) is copied as it is; well-formed UTF-8 stays in the run, so text
+  // that is mostly non-ASCII is not appended one character at a time.
+  const unsigned char* run = begin;
   const unsigned char* p = begin;
   for (;;) {
-    const unsigned char* run = p;
     p = SkipPlain(p, end, escaping.script_safe);
-    out->append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
     if (p == end) break;
+    Utf8Span span{.length = 1, .valid = false};
+    if (*p >= 0x80) {
+      span = ScanUtf8(p, end);
+      const bool separator =
+          escaping.script_safe && span.length == 3 && IsLineOrParagraphSeparator(p);
+      if (span.valid && !separator) {
+        p += span.length;
+        continue;
+      }
+    }
+    out->append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
     if (*p < 0x80) {
       AppendAsciiEscape(*p, out);
-      ++p;
-      continue;
-    }
-    const Utf8Span span = ScanUtf8(p, end);
-    if (span.valid) {
-      if (escaping.script_safe && span.length == 3 && IsLineOrParagraphSeparator(p)) {
-        AppendUnicodeEscape(p[2] == 0xA8 ? 0x2028 : 0x2029, out);
-      } else {
-        out->append(reinterpret_cast<const char*>(p), span.length);
-      }
+    } else if (span.valid) {  // U+2028 or U+2029 in script-safe mode
+      AppendUnicodeEscape(p[2] == 0xA8 ? 0x2028 : 0x2029, out);
     } else if (escaping.replace_invalid_utf8) {
       out->append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
     } else {
       return static_cast<size_t>(p - begin);
     }
     p += span.length;
+    run = p;
   }
+  out->append(reinterpret_cast<const char*>(run), static_cast<size_t>(end - run));
   out->push_back('"');
   return std::string_view::npos;
 }

@@ -468,6 +468,77 @@ TEST_SUITE("Codec records") {
   }
 }
 
+// What DecodeRecord must refuse: crafted envelopes whose checksum is right
+// but whose payload is not JSON, encrypted ones whose payload is authentic
+// but not JSON, and everything in between, raw or compressed.
+TEST_SUITE("Codec records: payloads that are not JSON") {
+  const std::vector<std::string>& NotJson() {
+    static const std::vector<std::string> payloads = {
+        "", " ", "not json", "{\"a\":1", "{\"a\":1}}", "{\"a\":1}x", std::string("{}\0", 3),
+        "[1,]", "{\"a\":01}", "{\"a\":\"\x01\"}", "\"\xff\"", "\"\xed\xa0\x80\"",
+        R"("\ud800")", R"("\q")", "{'a':1}", "[tru]", std::string(65, '[') + std::string(65, ']'),
+        // Long and repetitive: stored as a zstd frame.
+        "[" + std::string(300, '1') + ",]", std::string(200, '{')};
+    return payloads;
+  }
+
+  // An unencrypted, uncompressed envelope around `payload` with a correct
+  // checksum, written without the codec, as a forger with write access to
+  // the log, a snapshot or Redis could.
+  std::string Forged(std::string_view payload) {
+    EnvelopeHeader header{.format_version = kEnvelopeFormatVersion,
+                          .meta = {.schema = 1, .record_version = 7},
+                          .stored_payload_bytes = payload.size()};
+    std::string bytes;
+    internal::AppendEnvelopeHeader(header, "", &bytes);
+    bytes.append(payload);
+    internal::AppendEnvelopeChecksum(&bytes);
+    return bytes;
+  }
+
+  void CheckDataLoss(const absl::Status& status) {
+    CHECK(status.code() == absl::StatusCode::kDataLoss);
+    CHECK(Message(status).rfind(
+              "envelope payload is not a valid JSON body: invalid JSON at byte ", 0) == 0);
+  }
+
+  TEST_CASE("a forged envelope with a valid checksum and an invalid payload is DataLoss") {
+    auto codec = MakeCodec();
+    for (const std::string& payload : NotJson()) {
+      CAPTURE(payload);
+      const std::string envelope = Forged(payload);
+      REQUIRE(codec->Decode(envelope).ok());  // the envelope itself is fine
+      CheckDataLoss(codec->DecodeRecord(envelope).status());
+    }
+  }
+
+  TEST_CASE("an authentic encrypted envelope with a payload that is not JSON is DataLoss") {
+    // GCM proves who sealed the bytes, not that they are a record body:
+    // Encode seals any payload under the same key.
+    auto codec = MakeCodec({.keys = {{.id = 3, .key = Key('k')}}, .active_key_id = 3});
+    REQUIRE(codec->AddDictionary("campaigns", TrainedDictionary(1)).ok());
+    for (const std::string& payload : NotJson()) {
+      CAPTURE(payload);
+      for (const char* collection : {"campaigns", "other"}) {
+        const std::string envelope = EncodeOk(*codec, collection, payload);
+        CHECK(Codec::PeekHeader(envelope)->key_id == std::optional<uint32_t>(3));
+        CheckDataLoss(codec->DecodeRecord(envelope).status());
+      }
+    }
+  }
+
+  TEST_CASE("a valid payload that is not minified decodes to its minified form") {
+    auto codec = MakeCodec({.keys = {{.id = 3, .key = Key('k')}}, .active_key_id = 3});
+    const std::string pretty = "{\n  \"name\": \"caf\xc3\xa9 \\u00e9\",\n  \"n\": [1, 2]\n}\n";
+    for (const std::string& envelope : {Forged(pretty), EncodeOk(*codec, "campaigns", pretty)}) {
+      absl::StatusOr<DecodedRecord> decoded = codec->DecodeRecord(envelope);
+      REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+      CHECK(decoded->body.text() == "{\"name\":\"caf\xc3\xa9 \\u00e9\",\"n\":[1,2]}");
+      CHECK(decoded->body == *Json::Parse(pretty));
+    }
+  }
+}
+
 TEST_SUITE("Codec limits and options") {
   TEST_CASE("Encode refuses a payload above max_payload_bytes") {
     auto codec = MakeCodec({.max_payload_bytes = 1000});

@@ -1,5 +1,7 @@
 // Tests for marquee/json.h: validation, error offsets, minification, limits,
-// sharing, thread-safety, and a mutation fuzz against a reference validator.
+// sharing, thread-safety, and a mutation fuzz against a reference validator;
+// and for the fast check of minified JSON (internal/json_trusted.h), which
+// must never accept what Json::Parse would not return unchanged.
 #include "marquee/json.h"
 
 #include <doctest/doctest.h>
@@ -8,12 +10,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "internal/json_trusted.h"
 #include "json_reference.h"
 
 namespace marquee {
@@ -415,6 +419,124 @@ TEST_SUITE("Json fuzz") {
     MESSAGE("accepted ", accepted, ", rejected ", rejected);
     CHECK(accepted > 500);
     CHECK(rejected > 500);
+  }
+}
+
+TEST_SUITE("minified JSON fast path") {
+  // The fast check's verdict, through the function DecodeRecord uses.
+  std::optional<Json> Fast(std::string_view text, uint32_t max_depth = JsonLimits{}.max_depth) {
+    return internal::ParseMinifiedJson(text, max_depth);
+  }
+
+  TEST_CASE("every valid corpus document, minified, is accepted as Parse returns it") {
+    for (const fs::path& file : ValidFiles()) {
+      CAPTURE(file.filename().string());
+      const absl::StatusOr<Json> parsed = Json::Parse(ReadFile(file));
+      REQUIRE(parsed.ok());
+      const std::optional<Json> fast = Fast(parsed->text());
+      REQUIRE(fast.has_value());
+      CHECK(*fast == *parsed);
+      CHECK(fast->padded_bytes().capacity() >= fast->size() + Json::kPadding);
+    }
+  }
+
+  TEST_CASE("every malformed corpus document is refused, and so is whitespace") {
+    for (const MalformedCase& c : ReadExpectations()) {
+      CAPTURE(c.file);
+      CHECK_FALSE(Fast(ReadFile(kJsonData / "malformed" / c.file)).has_value());
+    }
+    for (const char* text : {" 1", "1 ", "[1, 2]", "{\"a\" :1}", "{\"a\":\n1}", "[\t]", "\r{}"}) {
+      CAPTURE(text);
+      CHECK(Json::Parse(text).ok());
+      CHECK_FALSE(Fast(text).has_value());
+    }
+  }
+
+  TEST_CASE("tokens Parse refuses are refused") {
+    const std::string nul_inside("[1,\0]", 5);
+    const std::string nul_after("1\0", 2);
+    for (std::string_view text :
+         {std::string_view(""), std::string_view("01"), std::string_view("-"),
+          std::string_view("1."), std::string_view("1e"), std::string_view("+1"), std::string_view(".5"),
+          std::string_view("tru"), std::string_view("nul"), std::string_view("falsey"),
+          std::string_view("\"\\ud800\""), std::string_view("\"\\udc00\""),
+          std::string_view("\"\\x\""), std::string_view("\"\x01\""), std::string_view("\"\xff\""),
+          std::string_view("\"\xed\xa0\x80\""), std::string_view("\"abc"), std::string_view("[1,]"),
+          std::string_view("{\"a\":1,}"), std::string_view("{\"a\"}"), std::string_view("{1:2}"),
+          std::string_view("[1}"), std::string_view("{\"a\":1]"), std::string_view("[]]"),
+          std::string_view("{}{}"), std::string_view(nul_inside), std::string_view(nul_after)}) {
+      CAPTURE(text);
+      CHECK_FALSE(Json::Parse(text).ok());
+      CHECK_FALSE(Fast(text).has_value());
+    }
+  }
+
+  TEST_CASE("scalars, escapes, surrogate pairs and non-ASCII are accepted as written") {
+    for (const char* text : {"0", "-0", "1.5e-3", "1E+400", "123456789012345678901234567890",
+                             "\"\"", "true", "false", "null", "[]", "{}", "[[],{}]",
+                             R"("\ud83d\ude00 \u00e9 \" \\ \/ \b \f \n \r \t")",
+                             "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+                             R"({"a":{"b":[1,{"c":null}]},"a":2})"}) {
+      CAPTURE(text);
+      const std::optional<Json> fast = Fast(text);
+      REQUIRE(fast.has_value());
+      CHECK(fast->text() == text);
+    }
+  }
+
+  TEST_CASE("depth up to max_depth is accepted; beyond it, or beyond 64, is left to Parse") {
+    auto nested = [](int levels) {
+      std::string text;
+      for (int i = 0; i < levels; ++i) text += i % 2 == 0 ? "[" : "{\"k\":";
+      text += "0";
+      for (int i = levels - 1; i >= 0; --i) text += i % 2 == 0 ? "]" : "}";
+      return text;
+    };
+    CHECK(Fast(nested(8), 8).has_value());
+    CHECK_FALSE(Fast(nested(9), 8).has_value());
+    CHECK(Fast(nested(64), 64).has_value());
+    CHECK_FALSE(Fast(nested(65), 64).has_value());
+    // Valid for Parse with a deeper limit, but past what the fast check tracks.
+    CHECK(Json::Parse(nested(65), {.max_depth = 100}).ok());
+    CHECK_FALSE(Fast(nested(65), 100).has_value());
+    CHECK(Fast("1", 0).has_value());
+    CHECK_FALSE(Fast("[]", 0).has_value());
+  }
+
+  TEST_CASE("20,000 mutations of minified documents: accepted means Parse returns it unchanged") {
+    std::vector<std::string> seeds;
+    for (const fs::path& file : ValidFiles()) {
+      const std::string text = ReadFile(file);
+      if (text.size() > 4096) continue;
+      const absl::StatusOr<Json> json = Json::Parse(text);
+      REQUIRE(json.ok());
+      seeds.emplace_back(json->text());
+    }
+    seeds.push_back(R"({"a":[1,-2.5e+3,true,false,null,"x\u00e9\ud83d\ude00\n"],"b":{}})");
+    std::mt19937 rng(20261130);
+    const JsonLimits limits{.max_depth = 16};
+    int accepted = 0;
+    int refused = 0;
+    for (int i = 0; i < 20'000; ++i) {
+      std::string doc = seeds[static_cast<size_t>(i) % seeds.size()];
+      const int edits = 1 + static_cast<int>(rng() % 3);
+      for (int e = 0; e < edits; ++e) Mutate(rng, &doc);
+      CAPTURE(doc);
+      const std::optional<Json> fast = Fast(doc, limits.max_depth);
+      const absl::StatusOr<Json> parsed = Json::Parse(doc, limits);
+      const bool parse_keeps_it = parsed.ok() && parsed->text() == doc;
+      // Soundness: never more than Parse; completeness: never less.
+      REQUIRE(fast.has_value() == parse_keeps_it);
+      if (fast.has_value()) {
+        REQUIRE(fast->text() == doc);
+        ++accepted;
+      } else {
+        ++refused;
+      }
+    }
+    MESSAGE("accepted ", accepted, ", refused ", refused);
+    CHECK(accepted > 500);
+    CHECK(refused > 500);
   }
 }
 

@@ -1,6 +1,6 @@
 // Tests for marquee/json_writer.h: structure, scalars, escaping, UTF-8
 // handling, misuse, limits, records as JSON, and randomized round trips of
-// arbitrary bytes through the writer, Json::Parse and simdjson.
+// arbitrary bytes through the writer, Json::Parse and simdjson; pages as JSON.
 #include "marquee/json_writer.h"
 
 #include <doctest/doctest.h>
@@ -18,14 +18,19 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "internal/json_text.h"
 #include "internal/json_writer_escape.h"
 #include "marquee/json.h"
 #include "marquee/record.h"
+#include "support/record_samples.h"
 
 namespace marquee {
 namespace {
+
+using test::RecordText;
+using test::SampleRecord;
 
 constexpr JsonWriterOptions kNoAssert{.assert_on_misuse = false};
 
@@ -598,25 +603,6 @@ TEST_SUITE("JsonWriter round trip") {
       }
     }
   }
-}
-
-Record SampleRecord() {
-  Record r;
-  r.collection = "campaigns";
-  r.id = "spring";
-  r.version = 42;
-  r.schema = 2;
-  r.created = absl::FromUnixMillis(1709285400123);  // 2024-03-01T09:30:00.123Z
-  r.updated = absl::FromUnixMillis(1709251199999);  // 2024-02-29T23:59:59.999Z
-  r.body = *Json::Parse(R"({"title": "Spring sale", "priority": 5})");
-  return r;
-}
-
-std::string RecordText(const Record& record, const RecordJsonOptions& options = {}) {
-  std::string out;
-  const absl::Status status = AppendRecordJson(record, &out, options);
-  REQUIRE_MESSAGE(status.ok(), status.message());
-  return out;
 }
 
 // The text of one timestamp as AppendRecordJson writes it.

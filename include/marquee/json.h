@@ -43,6 +43,12 @@
 
 namespace marquee {
 
+namespace internal {
+// Defined only inside the library (src/internal/json_trusted.h): the one way
+// to make a Json from bytes the library has already proven valid.
+class JsonTrust;
+}  // namespace internal
+
 // Bounds applied while parsing input that may come from outside.
 struct JsonLimits {
   // Largest accepted document, in bytes of input text. Default: 16 MiB.
@@ -87,6 +93,7 @@ class MARQUEE_EXPORT Json {
   }
 
  private:
+  friend class internal::JsonTrust;
   explicit Json(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}
   // Always non-null; capacity() >= size() + kPadding.
   std::shared_ptr<const std::string> bytes_;

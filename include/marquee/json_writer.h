@@ -37,6 +37,19 @@
 //   - timestamps are RFC 3339 in UTC with exactly three fractional digits,
 //     truncated toward the past to the millisecond; a time outside the years
 //     0000..9999 (including absl's infinite times) is an error.
+//
+// WritePageJson / AppendPageJson write a Page (marquee/page.h), as the HTTP
+// API serves one, as the object
+//   {"items":[...],"next":"<cursor>","prev":null,"has_more":true,"limit":50,
+//    "limit_clamped":false,"scan_budget_exhausted":false}
+// in that member order: each item as WriteRecordJson writes it, or as a
+// caller's item writer renders it (an API version's view); "next" and
+// "prev" are the page's cursors or null, never left out, so a client tests
+// `page.next !== null`; "limit" is a number (at most PaginatorOptions'
+// max_limit, far below 2^53). Page::scanned is internal and not written.
+//   std::string body;
+//   absl::Status s =
+//       marquee::AppendPageJson(*page, &body, {.record = {.include_collection = false}});
 // Thread-safety: a JsonWriter is not thread-safe; the free functions are.
 //
 //   std::string out;
@@ -51,6 +64,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -60,6 +74,8 @@
 #include "marquee/record.h"
 
 namespace marquee {
+
+struct Page;  // marquee/page.h
 
 // What a JsonWriter does with a string or key that is not valid UTF-8.
 enum class InvalidUtf8 : uint8_t {
@@ -197,6 +213,41 @@ MARQUEE_EXPORT void WriteRecordJson(const Record& record, const RecordJsonOption
 // collection or id not valid UTF-8).
 [[nodiscard]] MARQUEE_EXPORT absl::Status AppendRecordJson(const Record& record, std::string* out,
                                                            const RecordJsonOptions& options = {});
+
+// Writes one item of a page as one JSON value through `writer`. Report an
+// error of its own with writer->Fail(status); it becomes the page's error.
+using PageItemWriter = std::function<void(const Record& item, JsonWriter* writer)>;
+
+struct PageJsonOptions {
+  // How each item is written when write_item is empty (its script_safe is
+  // ignored: see below). Default: all members.
+  RecordJsonOptions record{};
+  // Writes each item instead of WriteRecordJson, e.g. to render bodies for
+  // an API version (marquee/api_view.h). It must write exactly one value
+  // (none or several would still be valid JSON, with the wrong number of
+  // items; that is not detected) and close what it opens (checked: the page
+  // fails otherwise).
+  // Default: empty (WriteRecordJson with `record`).
+  PageItemWriter write_item{};
+  // As JsonWriterOptions::script_safe; AppendPageJson only (WritePageJson
+  // uses its writer's options). Default: false.
+  bool script_safe = false;
+};
+
+// Writes `page` as one JSON object value through `writer` (see the top of
+// this file). Errors go to the writer: InvalidArgument (an item's timestamp
+// outside the years 0000..9999; collection, id or cursor not valid UTF-8
+// under kReject), FailedPrecondition (a value is not allowed where the
+// writer is; the item writer left containers open or closed too many),
+// and whatever the item writer reports.
+MARQUEE_EXPORT void WritePageJson(const Page& page, const PageJsonOptions& options,
+                                  JsonWriter* writer);
+
+// Appends `page` to `*out` as one JSON document. On error `*out` is left as
+// it was.
+// Errors: as WritePageJson.
+[[nodiscard]] MARQUEE_EXPORT absl::Status AppendPageJson(const Page& page, std::string* out,
+                                                         const PageJsonOptions& options = {});
 
 }  // namespace marquee
 

@@ -1,7 +1,8 @@
 // String escaping for JsonWriter (marquee/json_writer.h): RFC 8259 §7
 // escapes, the optional script-safe escapes and the handling of ill-formed
 // UTF-8, kept apart from the writer's state machine so tests can check them
-// directly.
+// directly. The library's one string escaper: Json::FromString and
+// internal::AppendJsonString (json_text.h) call AppendJsonStringLiteral too.
 #ifndef MARQUEE_SRC_INTERNAL_JSON_WRITER_ESCAPE_H_
 #define MARQUEE_SRC_INTERNAL_JSON_WRITER_ESCAPE_H_
 
