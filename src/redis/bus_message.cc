@@ -4,15 +4,17 @@
 #include <cstdint>
 
 #include "absl/status/status.h"
-#include "redis/envelope.h"
 
 namespace marquee::redis::internal {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-void AppendHex32(std::string& out, uint32_t value) {
-  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kHexDigits[(value >> shift) & 0xF]);
+// Fixed width, lowercase: `digits` hex digits of `value`, most significant first.
+void AppendHex(std::string& out, uint64_t value, int digits) {
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) {
+    out.push_back(kHexDigits[(value >> shift) & 0xF]);
+  }
 }
 
 // Parses `digits` lowercase hex digits at the front of `in`.
@@ -43,8 +45,8 @@ std::vector<std::string> EncodeBusMessages(std::span<const KeyVersion> changes) 
   std::string current;
   for (const KeyVersion& change : changes) {
     if (current.empty()) current.append(kBusMagic);
-    current.append(VersionHex(change.version));
-    AppendHex32(current, static_cast<uint32_t>(change.key.size()));
+    AppendHex(current, change.version, 16);
+    AppendHex(current, static_cast<uint32_t>(change.key.size()), 8);
     current.append(change.key);
     if (current.size() >= kBusMessageTargetBytes) {
       messages.push_back(std::move(current));

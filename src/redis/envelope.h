@@ -1,20 +1,19 @@
-// The L2 value envelope: how a versioned value, or an invalidation mark, is
-// laid out in one Redis string.
+// What one Redis string of the L2 holds, and how it is read back.
 //
-//   offset 0   "MQE1"                      magic and format version
-//   offset 4   16 lowercase hex digits     the record version, fixed width so
-//                                          the Lua scripts compare versions
-//                                          as strings
-//   offset 20  flags byte                  0: raw payload; kFlagZstd: one zstd
-//                                          frame with content size and checksum;
-//                                          kFlagMark: invalidation mark
-//                                          (no payload)
-//   offset 21  payload
+// A cached value is exactly one Codec envelope (marquee/codec.h: "MQEV", the
+// record version big-endian at offset 8). An invalidation mark is 16 bytes:
 //
-// Decoding trusts nothing: wrong magic, bad hex, unknown flags, a mark with
-// a payload, a zstd frame that is not exactly one frame, whose content size
-// is undeclared or above kMaxEnvelopeValueBytes, or that does not decompress
-// to its declared size are all DataLoss.
+//   offset 0   "MQMK"
+//   offset 4   4 zero bytes
+//   offset 8   the version, 8 bytes big-endian
+//
+// so both carry their version at the same offset, which is all the Lua
+// scripts (redis/scripts.h) read. Reading trusts nothing: bytes that are
+// neither a valid envelope nor an exact mark (another writer's value, a
+// truncation, the pre-codec "MQE1" format, a payload above the codec's
+// max_payload_bytes) are malformed; a valid envelope the codec cannot open
+// (a key or dictionary it does not hold, a payload that does not
+// authenticate) is undecodable. Both read as misses.
 #ifndef MARQUEE_SRC_REDIS_ENVELOPE_H_
 #define MARQUEE_SRC_REDIS_ENVELOPE_H_
 
@@ -23,42 +22,38 @@
 #include <string>
 #include <string_view>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
+#include "marquee/codec.h"
 
 namespace marquee::redis::internal {
 
-inline constexpr std::string_view kEnvelopeMagic = "MQE1";
-inline constexpr size_t kEnvelopeHeaderBytes = 21;
-inline constexpr uint8_t kFlagZstd = 0x01;
-inline constexpr uint8_t kFlagMark = 0x02;
-// The largest value an envelope may hold (decompressed).
-inline constexpr size_t kMaxEnvelopeValueBytes = size_t{64} << 20;
+inline constexpr std::string_view kMarkMagic = "MQMK";
+inline constexpr size_t kMarkBytes = 16;
+// Where values and marks alike keep their version, and how long it is.
+inline constexpr size_t kStoredVersionOffset = 8;
+inline constexpr size_t kStoredVersionBytes = 8;
 
-struct EnvelopeCompression {
-  int level = 1;                  // zstd level
-  size_t min_bytes = 128;         // shorter values stay raw
-};
+// `version` as 8 big-endian bytes: how the scripts receive a new version.
+std::string VersionBytes(uint64_t version);
 
-// The 16 lowercase hex digits of `version`.
-std::string VersionHex(uint64_t version);
+// The invalidation mark of `version`.
+std::string EncodeMark(uint64_t version);
 
-// `bytes` at `version`, compressed when at least compression.min_bytes long
-// and the frame is smaller than the input. REQUIRES: bytes.size() <=
-// kMaxEnvelopeValueBytes.
-std::string EncodeValueEnvelope(std::string_view bytes, uint64_t version,
-                                const EnvelopeCompression& compression);
-
-// An invalidation mark at `version`.
-std::string EncodeMarkEnvelope(uint64_t version);
-
-struct DecodedEnvelope {
+struct StoredValue {
+  enum class Kind {
+    kValue,        // `bytes` and `version` hold the cached value
+    kMark,         // an invalidation mark of `version`
+    kMalformed,    // not a valid envelope or mark; `problem` says why
+    kUndecodable,  // a valid envelope the codec cannot open; `problem` says why
+  };
+  Kind kind = Kind::kMalformed;
   uint64_t version = 0;
-  bool mark = false;
-  std::string bytes;  // the decompressed value; empty for a mark
+  std::string bytes{};
+  absl::Status problem{};
 };
 
-// Errors: DataLoss for anything that is not a well-formed envelope.
-absl::StatusOr<DecodedEnvelope> DecodeEnvelope(std::string_view data);
+// Classifies and decodes what Redis holds under one of our keys.
+StoredValue ReadStoredValue(const Codec& codec, std::string_view stored);
 
 }  // namespace marquee::redis::internal
 

@@ -2,6 +2,7 @@
 #include "marquee/redis/redis_cache.h"
 
 #include <atomic>
+#include <mutex>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -19,9 +20,9 @@ using internal::ScriptCall;
 using internal::ScriptRunner;
 
 struct RedisCache::Impl {
-  explicit Impl(const RedisOptions& o)
+  Impl(const RedisOptions& o, std::shared_ptr<const Codec> c)
       : options(o),
-        compression{.level = o.compression_level, .min_bytes = o.compress_min_bytes},
+        codec(std::move(c)),
         pool(o, /*select_database=*/true),
         put_script(internal::kPutScript),
         invalidate_script(internal::kInvalidateScript) {}
@@ -35,7 +36,7 @@ struct RedisCache::Impl {
   }
 
   const RedisOptions options;
-  const internal::EnvelopeCompression compression;
+  const std::shared_ptr<const Codec> codec;  // never null
   ConnectionPool pool;
   ScriptRunner put_script;
   ScriptRunner invalidate_script;
@@ -43,9 +44,15 @@ struct RedisCache::Impl {
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
   std::atomic<uint64_t> malformed_values{0};
+  std::atomic<uint64_t> undecodable_values{0};
   std::atomic<uint64_t> puts_stored{0};
   std::atomic<uint64_t> puts_refused{0};
   std::atomic<uint64_t> marks_written{0};
+
+  // Why the latest undecodable value could not be opened. std::mutex:
+  // visible to TSan (Debian's Abseil is not).
+  mutable std::mutex problem_mu;
+  std::string last_undecodable;  // guarded by problem_mu
 };
 
 namespace {
@@ -74,7 +81,19 @@ absl::StatusOr<bool> ScriptResult(std::string_view doing, const redisReply& repl
 
 absl::StatusOr<std::unique_ptr<RedisCache>> OpenRedisCache(const RedisOptions& options) {
   if (absl::Status valid = ValidateRedisOptions(options); !valid.ok()) return valid;
-  return std::unique_ptr<RedisCache>(new RedisCache(std::make_unique<RedisCache::Impl>(options)));
+  std::shared_ptr<const Codec> codec = options.codec;
+  if (codec == nullptr) {
+    absl::StatusOr<std::unique_ptr<Codec>> created =
+        Codec::Create({.compression_level = options.compression_level,
+                       .compress_min_bytes = options.compress_min_bytes});
+    if (!created.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("RedisOptions make no valid default codec: ", created.status().message()));
+    }
+    codec = *std::move(created);
+  }
+  return std::unique_ptr<RedisCache>(
+      new RedisCache(std::make_unique<RedisCache::Impl>(options, std::move(codec))));
 }
 
 RedisCache::RedisCache(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -97,22 +116,37 @@ absl::StatusOr<std::vector<std::optional<RemoteCache::Hit>>> RedisCache::MultiGe
   }
   uint64_t hits = 0;
   uint64_t malformed = 0;
+  uint64_t undecodable = 0;
+  absl::Status problem;
   for (size_t i = 0; i < keys.size(); ++i) {
     const redisReply& element = internal::ReplyElement(reply, i);
     if (!internal::IsString(element)) continue;  // nil: absent, or not a string type
-    absl::StatusOr<internal::DecodedEnvelope> decoded =
-        internal::DecodeEnvelope(internal::ReplyText(element));
-    if (!decoded.ok()) {
-      ++malformed;
-      continue;
+    internal::StoredValue stored =
+        internal::ReadStoredValue(*impl_->codec, internal::ReplyText(element));
+    switch (stored.kind) {
+      case internal::StoredValue::Kind::kValue:
+        results[i] = Hit{.bytes = std::move(stored.bytes), .version = stored.version};
+        ++hits;
+        break;
+      case internal::StoredValue::Kind::kMark:
+        break;
+      case internal::StoredValue::Kind::kMalformed:
+        ++malformed;
+        break;
+      case internal::StoredValue::Kind::kUndecodable:
+        ++undecodable;
+        problem = std::move(stored.problem);
+        break;
     }
-    if (decoded->mark) continue;
-    results[i] = Hit{.bytes = std::move(decoded->bytes), .version = decoded->version};
-    ++hits;
   }
   Add(impl_->hits, hits);
   Add(impl_->misses, keys.size() - hits);
   Add(impl_->malformed_values, malformed);
+  if (undecodable > 0) {
+    Add(impl_->undecodable_values, undecodable);
+    std::lock_guard<std::mutex> lock(impl_->problem_mu);
+    impl_->last_undecodable = problem.ToString();
+  }
   return results;
 }
 
@@ -122,10 +156,14 @@ absl::Status RedisCache::Put(std::string_view key, std::string_view bytes, uint6
     return absl::InvalidArgumentError(
         absl::StrCat("L2 Put needs a positive ttl, not ", absl::FormatDuration(ttl)));
   }
-  if (bytes.size() > internal::kMaxEnvelopeValueBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "L2 value of ", bytes.size(), " bytes is larger than the ", internal::kMaxEnvelopeValueBytes,
-        " bytes an envelope may hold"));
+  absl::StatusOr<std::string> envelope = impl_->codec->Encode(
+      impl_->options.codec_collection, bytes, EnvelopeMeta{.record_version = version});
+  if (!envelope.ok()) {
+    if (absl::IsOutOfRange(envelope.status())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("L2 value is too large for the codec: ", envelope.status().message()));
+    }
+    return envelope.status();
   }
   std::string ttl_ms = "0";
   if (ttl != absl::InfiniteDuration()) {
@@ -133,8 +171,7 @@ absl::Status RedisCache::Put(std::string_view key, std::string_view bytes, uint6
   }
   ScriptCall call{
       .keys = {impl_->FullKey(key)},
-      .args = {internal::EncodeValueEnvelope(bytes, version, impl_->compression),
-               internal::VersionHex(version), std::move(ttl_ms)}};
+      .args = {*std::move(envelope), internal::VersionBytes(version), std::move(ttl_ms)}};
   absl::StatusOr<std::vector<Reply>> replies =
       impl_->put_script.Run(impl_->pool, std::span<const ScriptCall>(&call, 1));
   if (!replies.ok()) return replies.status();
@@ -152,8 +189,8 @@ absl::Status RedisCache::Invalidate(std::span<const KeyVersion> changes) {
   calls.reserve(changes.size());
   for (const KeyVersion& change : changes) {
     calls.push_back({.keys = {impl_->FullKey(change.key)},
-                     .args = {internal::EncodeMarkEnvelope(change.version),
-                              internal::VersionHex(change.version), mark_ttl_ms}});
+                     .args = {internal::EncodeMark(change.version),
+                              internal::VersionBytes(change.version), mark_ttl_ms}});
   }
   absl::StatusOr<std::vector<Reply>> replies = impl_->invalidate_script.Run(impl_->pool, calls);
   if (!replies.ok()) return replies.status();
@@ -173,10 +210,16 @@ absl::Status RedisCache::Invalidate(std::span<const KeyVersion> changes) {
 
 RedisCacheStats RedisCache::stats() const {
   const internal::PoolCounters& pool = impl_->pool.counters();
+  std::string last_undecodable;
+  {
+    std::lock_guard<std::mutex> lock(impl_->problem_mu);
+    last_undecodable = impl_->last_undecodable;
+  }
   return RedisCacheStats{
       .hits = impl_->hits.load(std::memory_order_relaxed),
       .misses = impl_->misses.load(std::memory_order_relaxed),
       .malformed_values = impl_->malformed_values.load(std::memory_order_relaxed),
+      .undecodable_values = impl_->undecodable_values.load(std::memory_order_relaxed),
       .puts_stored = impl_->puts_stored.load(std::memory_order_relaxed),
       .puts_refused = impl_->puts_refused.load(std::memory_order_relaxed),
       .marks_written = impl_->marks_written.load(std::memory_order_relaxed),
@@ -184,6 +227,7 @@ RedisCacheStats RedisCache::stats() const {
       .fast_failures = pool.fast_failures.load(std::memory_order_relaxed),
       .connects = pool.connects.load(std::memory_order_relaxed),
       .script_reloads = impl_->put_script.reloads() + impl_->invalidate_script.reloads(),
+      .last_undecodable = std::move(last_undecodable),
   };
 }
 

@@ -46,7 +46,10 @@ absl::Status ValidateRedisOptions(const RedisOptions& options) {
         absl::StrCat("RedisOptions.retry_after is ", absl::FormatDuration(options.retry_after),
                      ", must be >= 0 and finite"));
   }
-  if (options.compression_level < ZSTD_minCLevel() || options.compression_level > ZSTD_maxCLevel()) {
+  // The level only configures the default codec; a given codec was
+  // validated when it was created.
+  if (options.codec == nullptr && (options.compression_level < ZSTD_minCLevel() ||
+                                   options.compression_level > ZSTD_maxCLevel())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "RedisOptions.compression_level is ", options.compression_level, ", not in ",
         ZSTD_minCLevel(), "..", ZSTD_maxCLevel()));

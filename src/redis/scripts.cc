@@ -1,19 +1,51 @@
 // The L2's Lua scripts and the EVALSHA / EVAL runner.
 #include "redis/scripts.h"
 
+#include <array>
+#include <cstddef>
 #include <utility>
 
 #include "absl/status/status.h"
 
 namespace marquee::redis::internal {
 
-// Both scripts read the envelope header laid out in redis/envelope.h:
-// "MQE1", 16 hex digits of version at bytes 5..20, flags at byte 21 (2: mark).
-const std::string_view kPutScript = R"lua(
+// Both scripts read the version at bytes 9..16 (Lua counts from 1) of what
+// the key holds, a value envelope ("MQEV", at least 28 bytes: its fixed
+// header and checksum) or a mark ("MQMK", 4 zero bytes, exactly 16 bytes;
+// see redis/envelope.h), and compare it with ARGV[2] (8 bytes) byte by byte
+// as numbers. Never Lua's `<` on strings: it is strcoll, and Redis sets
+// LC_COLLATE from its environment, so bytes >= 0x80 may not order as
+// numbers. Anything else under the key (another type, a foreign or pre-codec
+// string) is not ours and is replaced.
+namespace {
+
+constexpr char kVersionHelpers[] = R"lua(
+local function stored_kind(cur)
+  if type(cur) ~= 'string' then return nil end
+  local magic = string.sub(cur, 1, 4)
+  if magic == 'MQEV' and #cur >= 28 then return 'value' end
+  if magic == 'MQMK' and #cur == 16 and string.sub(cur, 5, 8) == '\0\0\0\0' then return 'mark' end
+  return nil
+end
+-- -1, 0 or 1 as the stored version is older than, equal to or newer than `new`.
+local function compare_version(cur, new)
+  for i = 1, 8 do
+    local a, b = string.byte(cur, 8 + i), string.byte(new, i)
+    if a ~= b then
+      if a < b then return -1 end
+      return 1
+    end
+  end
+  return 0
+end
+)lua";
+
+constexpr char kPutBody[] = R"lua(
 local cur = redis.pcall('GET', KEYS[1])
-if type(cur) == 'string' and #cur >= 21 and string.sub(cur, 1, 4) == 'MQE1' then
-  local v = string.sub(cur, 5, 20)
-  if v > ARGV[2] or (v == ARGV[2] and string.byte(cur, 21) ~= 2) then
+local kind = stored_kind(cur)
+if kind then
+  local order = compare_version(cur, ARGV[2])
+  if order > 0 or (order == 0 and kind == 'value') then
     return 0
   end
 end
@@ -25,16 +57,32 @@ end
 return 1
 )lua";
 
-const std::string_view kInvalidateScript = R"lua(
+constexpr char kInvalidateBody[] = R"lua(
 local cur = redis.pcall('GET', KEYS[1])
-if type(cur) == 'string' and #cur >= 21 and string.sub(cur, 1, 4) == 'MQE1' then
-  if string.sub(cur, 5, 20) >= ARGV[2] then
-    return 0
-  end
+if stored_kind(cur) and compare_version(cur, ARGV[2]) >= 0 then
+  return 0
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1
 )lua";
+
+// The helpers then a body, as one NUL-terminated array made at compile time.
+template <size_t kHelperSize, size_t kBodySize>
+constexpr std::array<char, kHelperSize + kBodySize - 1> Join(const char (&helpers)[kHelperSize],
+                                                             const char (&body)[kBodySize]) {
+  std::array<char, kHelperSize + kBodySize - 1> joined{};
+  for (size_t i = 0; i + 1 < kHelperSize; ++i) joined[i] = helpers[i];
+  for (size_t i = 0; i < kBodySize; ++i) joined[kHelperSize - 1 + i] = body[i];
+  return joined;
+}
+
+constexpr auto kPutText = Join(kVersionHelpers, kPutBody);
+constexpr auto kInvalidateText = Join(kVersionHelpers, kInvalidateBody);
+
+}  // namespace
+
+const std::string_view kPutScript(kPutText.data(), kPutText.size() - 1);
+const std::string_view kInvalidateScript(kInvalidateText.data(), kInvalidateText.size() - 1);
 
 namespace {
 

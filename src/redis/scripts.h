@@ -20,17 +20,20 @@
 
 namespace marquee::redis::internal {
 
-// KEYS[1]: the key. ARGV[1]: the envelope; ARGV[2]: its version as 16 hex
-// digits; ARGV[3]: the TTL in milliseconds, "0" for none.
-// Stores unless the key holds an envelope of a newer version, or of the
-// same version that is not a mark. Anything that is not our envelope
-// (another type, a foreign string) is replaced. Returns 1 if stored, else 0.
+// KEYS[1]: the key. ARGV[1]: the value's envelope; ARGV[2]: its version as
+// 8 big-endian bytes (redis/envelope.h's VersionBytes); ARGV[3]: the TTL in
+// milliseconds, "0" for none.
+// Stores unless the key holds a value of the same or a newer version, or a
+// mark of a newer version (a mark of the same version announced this very
+// value). Anything that is not our value or mark (another type, a foreign
+// string) is replaced. Returns 1 if stored, else 0.
 extern const std::string_view kPutScript;
 
-// KEYS[1]: the key. ARGV[1]: a mark envelope; ARGV[2]: its version as 16
-// hex digits; ARGV[3]: the mark's TTL in milliseconds.
-// Replaces the key by the mark unless it holds an envelope (value or mark)
-// of the same or a newer version. Returns 1 if marked, else 0.
+// KEYS[1]: the key. ARGV[1]: a mark (redis/envelope.h's EncodeMark);
+// ARGV[2]: its version as 8 big-endian bytes; ARGV[3]: the mark's TTL in
+// milliseconds.
+// Replaces the key by the mark unless it holds a value or mark of the same
+// or a newer version. Returns 1 if marked, else 0.
 extern const std::string_view kInvalidateScript;
 
 // The keys and arguments of one script call.

@@ -93,14 +93,17 @@ TEST_CASE("Put then MultiGet returns the bytes and the version compressed or not
   CHECK(zstd->bytes == compressible);
   CHECK(zstd->version == 8);
 
-  // What Redis holds: the envelope under the prefixed key.
+  // What Redis holds: one codec envelope under the prefixed key, the
+  // version big-endian at offset 8; the default codec compresses.
   const std::string stored_raw = server.Command({"GET", "marquee:campaigns/raw"});
-  CHECK(stored_raw.size() == 21 + 1024);
-  CHECK(stored_raw.substr(0, 20) == "MQE10000000000000007");
-  CHECK(stored_raw[20] == 0);
+  CHECK(stored_raw.size() == 24 + 1024 + 4);  // header, payload, CRC
+  CHECK(stored_raw.substr(0, 4) == "MQEV");
+  CHECK(stored_raw.substr(8, 8) == std::string("\0\0\0\0\0\0\0\x07", 8));
+  CHECK(stored_raw[5] == 0);  // flags: raw
   const std::string stored_zstd = server.Command({"GET", "marquee:campaigns/zstd"});
-  CHECK(stored_zstd.substr(0, 20) == "MQE10000000000000008");
-  CHECK(stored_zstd[20] == 1);
+  CHECK(stored_zstd.substr(0, 4) == "MQEV");
+  CHECK(stored_zstd.substr(8, 8) == std::string("\0\0\0\0\0\0\0\x08", 8));
+  CHECK(stored_zstd[5] == 1);  // flags: zstd
   CHECK(stored_zstd.size() < 512);
   CHECK(cache->stats().puts_stored == 2);
   CHECK(cache->stats().hits == 2);
@@ -150,16 +153,19 @@ TEST_CASE("MultiGet of 100 keys with gaps is one MGET") {
 TEST_CASE("Put's TTL is set in milliseconds and honoured") {
   RedisServer server;
   auto cache = Open(Local(server));
-  REQUIRE(cache->Put("short", "v", 1, absl::Milliseconds(150)).ok());
+  // 1.5 s: long enough that a loaded machine reads the key before it
+  // expires, short enough to wait out.
+  const absl::Time put_at = absl::Now();
+  REQUIRE(cache->Put("short", "v", 1, absl::Milliseconds(1500)).ok());
   REQUIRE(cache->Put("forever", "v", 1, absl::InfiniteDuration()).ok());
   REQUIRE(cache->Put("sub-ms", "v", 1, absl::Microseconds(1500)).ok());
   const long pttl = std::stol(server.Command({"PTTL", "marquee:short"}));
   CHECK(pttl > 0);
-  CHECK(pttl <= 150);
+  CHECK(pttl <= 1500);
   CHECK(server.Command({"PTTL", "marquee:forever"}) == "-1");
   CHECK(std::stol(server.Command({"PTTL", "marquee:sub-ms"})) <= 2);
   CHECK(Get(*cache, "short").has_value());
-  absl::SleepFor(absl::Milliseconds(250));
+  absl::SleepFor(put_at + absl::Milliseconds(1600) - absl::Now());
   CHECK_FALSE(Get(*cache, "short").has_value());
   CHECK(Get(*cache, "forever").has_value());
   CHECK(absl::IsInvalidArgument(cache->Put("k", "v", 1, absl::ZeroDuration())));
@@ -222,7 +228,9 @@ TEST_CASE("Values that are not our envelope read as misses and are replaced by t
   RedisServer server;
   auto cache = Open(Local(server));
   CHECK(server.Command({"SET", "marquee:plain", "someone else's value"}) == "OK");
-  CHECK(server.Command({"SET", "marquee:fake", std::string("MQE10000000000000009\x01garbage")}) == "OK");
+  // An envelope's fixed header claiming version 9, then garbage (no valid CRC).
+  const std::string fake = std::string("MQEV\x01\0\0\0\0\0\0\0\0\0\0\x09", 16) + std::string(16, 'g');
+  CHECK(server.Command({"SET", "marquee:fake", fake}) == "OK");
   CHECK(server.Command({"RPUSH", "marquee:list", "a"}) == "1");
   std::vector<std::string> keys = {"plain", "fake", "list"};
   auto hits = cache->MultiGet(keys);
@@ -392,8 +400,9 @@ TEST_CASE("Concurrent Puts and Invalidates keep the newest version" * doctest::t
   for (int k = 0; k < kKeys; ++k) {
     const std::string stored = server.Command({"GET", "marquee:k" + std::to_string(k)});
     if (stored == "(nil)") continue;
-    REQUIRE(stored.size() >= 21);
-    const uint64_t version = std::stoull(stored.substr(4, 16), nullptr, 16);
+    REQUIRE(stored.size() >= 16);
+    uint64_t version = 0;
+    for (size_t i = 8; i < 16; ++i) version = (version << 8) | static_cast<unsigned char>(stored[i]);
     auto hit = Get(*cache, "k" + std::to_string(k));
     if (hit) CHECK(hit->bytes == "v" + std::to_string(version));
     CHECK(version > 0);

@@ -48,6 +48,15 @@ TEST_CASE("Bad fields are InvalidArgument naming the field") {
   RedisOptions no_retry;
   no_retry.retry_after = absl::ZeroDuration();  // allowed: no circuit breaker
   CHECK(ValidateRedisOptions(no_retry).ok());
+  // The zstd level configures only the default codec: with a codec given,
+  // the codec's own (validated by Codec::Create) applies.
+  RedisOptions with_codec;
+  with_codec.compression_level = 99;
+  absl::StatusOr<std::unique_ptr<Codec>> codec = Codec::Create({});
+  REQUIRE(codec.ok());
+  with_codec.codec = *std::move(codec);
+  CHECK(ValidateRedisOptions(with_codec).ok());
+  CHECK(OpenRedisCache(with_codec).ok());
   RedisOptions empty_prefix;
   empty_prefix.key_prefix.clear();
   CHECK(ValidateRedisOptions(empty_prefix).ok());

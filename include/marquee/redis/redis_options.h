@@ -13,10 +13,12 @@
 #define MARQUEE_REDIS_REDIS_OPTIONS_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "marquee/codec.h"
 #include "marquee/export.h"
 
 namespace marquee::redis {
@@ -50,12 +52,29 @@ struct RedisOptions {
   absl::Duration retry_after = absl::Milliseconds(250);
   // How long an invalidation mark refuses older Puts. Default: 30 s.
   absl::Duration invalidation_mark_ttl = absl::Seconds(30);
-  // zstd level for values of at least compress_min_bytes, in zstd's range
-  // (-7..22 with Debian's libzstd). Default: 1.
+  // How the cache wraps its values: each is stored as one envelope of this
+  // codec (marquee/codec.h), so with a dictionary for codec_collection it is
+  // compressed with it, and with an active key it is AES-256-GCM encrypted
+  // (Redis then holds no plaintext). Readers need the keys and dictionaries
+  // of every writer sharing the Redis; a value they cannot open is a miss
+  // (RedisCacheStats::undecodable_values). Shared: one codec may serve
+  // several caches and the store. nullptr: a codec of compression_level and
+  // compress_min_bytes, without dictionary or encryption. The bus ignores it.
+  // Default: nullptr.
+  std::shared_ptr<const Codec> codec{};
+  // The collection whose dictionary the codec compresses this cache's values
+  // with (a cache holds many collections' records; pick the one whose
+  // dictionary suits them, or train one on a sample of them). A collection
+  // the codec has no dictionary for, or "", compresses without one.
+  // Default: "".
+  std::string codec_collection{};
+  // For the default codec only (codec == nullptr): zstd level for values of
+  // at least compress_min_bytes, in zstd's range (-131072..22 with Debian's
+  // libzstd). Default: 1.
   int compression_level = 1;
-  // Values shorter than this are stored uncompressed; SIZE_MAX never
-  // compresses. A compressed value that is not smaller is stored raw.
-  // Default: 128.
+  // For the default codec only: values shorter than this are stored
+  // uncompressed; SIZE_MAX never compresses. A compressed value that is not
+  // smaller is stored raw. Default: 128.
   size_t compress_min_bytes = 128;
   // How often the bus subscriber PINGs the server; a PING unanswered within
   // command_timeout counts as a lost connection (so a hung server or a
