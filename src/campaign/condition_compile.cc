@@ -1,0 +1,413 @@
+// CompiledCondition: the condition parsed once into a tree that evaluates
+// without looking at the condition's JSON again. Paths are split, operator
+// names resolved, regexes compiled (RE2 objects are thread-safe for
+// matching), version operands padded and $in lists hashed. The walk mirrors
+// condition_eval.cc node for node, so the two forms give the same answer,
+// including where the JavaScript SDK would throw.
+#include <re2/re2.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "campaign/condition_ops_internal.h"
+#include "campaign/js_semantics_internal.h"
+#include "campaign/value_internal.h"
+#include "internal/absl_strings.h"
+#include "marquee/campaign/condition.h"
+
+namespace marquee::campaign {
+namespace {
+
+using internal::EvalContext;
+using internal::Operator;
+
+struct Clause;
+struct OpNode;
+
+// evalConditionValue of one condition value.
+struct Matcher {
+  enum class Kind { kString, kNumber, kBool, kNull, kDeepEqual, kOperators };
+  Kind kind = Kind::kNull;
+  Value literal;          // kString, kNumber, kBool, kDeepEqual
+  std::string lowered;    // kString: the literal lowered, for $alli
+  std::vector<OpNode> ops;  // kOperators
+};
+
+// The expected list of $in / $nin / $ini / $nini, hashed. Strict equality
+// only ever matches null, booleans, numbers and strings.
+struct InSet {
+  bool is_array = false;  // otherwise the operator is false
+  bool has_null = false, has_true = false, has_false = false;
+  absl::flat_hash_set<double> numbers;
+  absl::flat_hash_set<std::string> strings;  // lowered for $ini / $nini
+
+  bool ContainsOne(const Value& a, bool insensitive) const {
+    switch (a.type()) {
+      case ValueType::kNull: return has_null;
+      case ValueType::kBool: return a.as_bool() ? has_true : has_false;
+      case ValueType::kNumber: return numbers.contains(a.as_number() + 0.0);  // -0 -> 0
+      case ValueType::kString:
+        return insensitive ? strings.contains(internal::JsToLowerCase(a.as_string()))
+                           : strings.contains(marquee::internal::Sv(a.as_string()));
+      default: return false;
+    }
+  }
+  bool Contains(const Value& actual, bool insensitive) const {
+    if (!actual.is_array()) return ContainsOne(actual, insensitive);
+    for (const Value& a : actual.elements()) {
+      if (ContainsOne(a, insensitive)) return true;
+    }
+    return false;
+  }
+};
+
+struct Node;
+
+// One operator of an operator object.
+struct OpNode {
+  Operator op = Operator::kUnknown;
+  Value expected;
+  std::string text;                         // $v*: padded version; $inGroup: group id
+  std::shared_ptr<const re2::RE2> regex;    // $regex family; null: invalid
+  std::unique_ptr<Matcher> sub;             // $not, $size, $elemMatch on operators
+  std::unique_ptr<Node> cond;               // $elemMatch on a plain condition
+  bool throws = false;                      // $elemMatch: null
+  bool valid = true;                        // $all family / $in family: array given
+  std::vector<Matcher> all;                 // $all / $alli
+  InSet in;                                 // $in family
+};
+
+// evalCondition of one condition value: its entries, in order.
+struct Node {
+  bool throws = false;  // Object.entries(null)
+  std::vector<Clause> clauses;
+};
+
+struct Clause {
+  enum class Kind { kOr, kNor, kAnd, kNot, kPath };
+  Kind kind = Kind::kPath;
+  bool throws = false;        // $or / $and over null
+  std::vector<Node> subs;     // $or/$nor/$and items; $not: one
+  std::vector<std::string> path;
+  Matcher matcher;
+};
+
+// ---- compiling -------------------------------------------------------------
+
+// Compiling only asks the shared helpers whether JavaScript would throw.
+const SavedGroups& NoGroups() {
+  static const SavedGroups* const kNone = new SavedGroups();
+  return *kNone;
+}
+
+Node CompileNode(const Value& condition);
+Matcher CompileMatcher(const Value& condition);
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> parts;
+  while (true) {
+    size_t dot = path.find('.');
+    parts.emplace_back(path.substr(0, dot));
+    if (dot == std::string_view::npos) return parts;
+    path.remove_prefix(dot + 1);
+  }
+}
+
+Clause CompileClause(std::string_view key, const Value& v) {
+  Clause clause;
+  if (key == "$or" || key == "$nor" || key == "$and") {
+    clause.kind = key == "$or" ? Clause::Kind::kOr
+                  : key == "$nor" ? Clause::Kind::kNor : Clause::Kind::kAnd;
+    EvalContext probe{.groups = NoGroups()};
+    internal::IndexedItems items = internal::JsIndexedItems(v, &probe);
+    clause.throws = probe.threw;
+    for (const Value& item : items.items) clause.subs.push_back(CompileNode(item));
+  } else if (key == "$not") {
+    clause.kind = Clause::Kind::kNot;
+    clause.subs.push_back(CompileNode(v));
+  } else {
+    clause.kind = Clause::Kind::kPath;
+    clause.path = SplitPath(key);
+    clause.matcher = CompileMatcher(v);
+  }
+  return clause;
+}
+
+Node CompileNode(const Value& condition) {
+  Node node;
+  if (condition.is_object()) {
+    for (const Value::Member& m : condition.members()) {
+      node.clauses.push_back(CompileClause(m.first, m.second));
+    }
+    return node;
+  }
+  EvalContext probe{.groups = NoGroups()};
+  for (const auto& [key, v] : internal::NonObjectEntries(condition, &probe)) {
+    node.clauses.push_back(CompileClause(key, v));
+  }
+  node.throws = probe.threw;
+  return node;
+}
+
+InSet CompileInSet(const Value& expected, bool insensitive) {
+  InSet set;
+  set.is_array = expected.is_array();
+  for (const Value& e : expected.elements()) {
+    switch (e.type()) {
+      case ValueType::kNull: set.has_null = true; break;
+      case ValueType::kBool: (e.as_bool() ? set.has_true : set.has_false) = true; break;
+      case ValueType::kNumber: set.numbers.insert(e.as_number() + 0.0); break;
+      case ValueType::kString:
+        set.strings.insert(insensitive ? internal::JsToLowerCase(e.as_string())
+                                       : std::string(e.as_string()));
+        break;
+      default: break;  // arrays and objects are never === to anything
+    }
+  }
+  return set;
+}
+
+OpNode CompileOp(std::string_view name, const Value& expected) {
+  OpNode node;
+  node.op = internal::OperatorFromName(name);
+  node.expected = expected;
+  switch (node.op) {
+    case Operator::kVeq: case Operator::kVne: case Operator::kVgt:
+    case Operator::kVgte: case Operator::kVlt: case Operator::kVlte:
+      node.text = PaddedVersionString(expected);
+      break;
+    case Operator::kIn: case Operator::kNin:
+      node.in = CompileInSet(expected, false);
+      break;
+    case Operator::kIni: case Operator::kNini:
+      node.in = CompileInSet(expected, true);
+      break;
+    case Operator::kInGroup: case Operator::kNotInGroup:
+      node.text = internal::JsToString(expected);
+      break;
+    case Operator::kNot: case Operator::kSize:
+      node.sub = std::make_unique<Matcher>(CompileMatcher(expected));
+      break;
+    case Operator::kElemMatch:
+      if (expected.is_null()) {
+        node.throws = true;
+      } else if (internal::IsOperatorObject(expected)) {
+        node.sub = std::make_unique<Matcher>(CompileMatcher(expected));
+      } else {
+        node.cond = std::make_unique<Node>(CompileNode(expected));
+      }
+      break;
+    case Operator::kAll: case Operator::kAlli:
+      node.valid = expected.is_array();
+      for (const Value& e : expected.elements()) node.all.push_back(CompileMatcher(e));
+      break;
+    case Operator::kRegex: case Operator::kNotRegex:
+      node.regex = internal::CompileRegex(expected, false);
+      break;
+    case Operator::kRegexi: case Operator::kNotRegexi:
+      node.regex = internal::CompileRegex(expected, true);
+      break;
+    default:
+      break;
+  }
+  return node;
+}
+
+Matcher CompileMatcher(const Value& condition) {
+  Matcher m;
+  m.literal = condition;
+  switch (condition.type()) {
+    case ValueType::kString:
+      m.kind = Matcher::Kind::kString;
+      m.lowered = internal::JsToLowerCase(condition.as_string());
+      return m;
+    case ValueType::kNumber: m.kind = Matcher::Kind::kNumber; return m;
+    case ValueType::kBool: m.kind = Matcher::Kind::kBool; return m;
+    case ValueType::kNull: m.kind = Matcher::Kind::kNull; return m;
+    case ValueType::kArray: m.kind = Matcher::Kind::kDeepEqual; return m;
+    case ValueType::kObject: break;
+  }
+  if (!internal::IsOperatorObject(condition)) {
+    m.kind = Matcher::Kind::kDeepEqual;
+    return m;
+  }
+  m.kind = Matcher::Kind::kOperators;
+  for (const Value::Member& member : condition.members()) {
+    m.ops.push_back(CompileOp(member.first, member.second));
+  }
+  return m;
+}
+
+// ---- evaluating ------------------------------------------------------------
+
+bool EvalNode(const Node& node, const Value& obj, EvalContext* ctx);
+bool EvalMatcher(const Matcher& m, const Value& value, EvalContext* ctx,
+                 bool insensitive = false);
+
+const Value& Lookup(const Value& obj, const std::vector<std::string>& path) {
+  const Value* current = &obj;
+  for (const std::string& part : path) {
+    current = internal::Step(*current, part);
+    if (current == nullptr) return internal::Null();
+  }
+  return *current;
+}
+
+bool EvalOr(const Clause& c, const Value& obj, EvalContext* ctx) {
+  if (c.throws) ctx->threw = true;
+  if (c.subs.empty()) return true;
+  for (const Node& n : c.subs) {
+    if (EvalNode(n, obj, ctx)) return true;
+  }
+  return false;
+}
+
+bool EvalClause(const Clause& c, const Value& obj, EvalContext* ctx) {
+  switch (c.kind) {
+    case Clause::Kind::kOr: return EvalOr(c, obj, ctx);
+    case Clause::Kind::kNor: return !EvalOr(c, obj, ctx);
+    case Clause::Kind::kAnd:
+      if (c.throws) ctx->threw = true;
+      for (const Node& n : c.subs) {
+        if (!EvalNode(n, obj, ctx)) return false;
+      }
+      return true;
+    case Clause::Kind::kNot: return !EvalNode(c.subs[0], obj, ctx);
+    case Clause::Kind::kPath: return EvalMatcher(c.matcher, Lookup(obj, c.path), ctx);
+  }
+  return false;
+}
+
+bool EvalNode(const Node& node, const Value& obj, EvalContext* ctx) {
+  if (node.throws) ctx->threw = true;
+  for (const Clause& c : node.clauses) {
+    if (!EvalClause(c, obj, ctx)) return false;
+  }
+  return true;
+}
+
+bool EvalOp(const OpNode& op, const Value& actual, EvalContext* ctx) {
+  switch (op.op) {
+    case Operator::kVeq: case Operator::kVne: case Operator::kVgt:
+    case Operator::kVgte: case Operator::kVlt: case Operator::kVlte:
+      return internal::CompareVersions(op.op, PaddedVersionString(actual), op.text);
+    case Operator::kEq: case Operator::kNe: case Operator::kLt:
+    case Operator::kLte: case Operator::kGt: case Operator::kGte:
+      return internal::CompareOperator(op.op, actual, op.expected);
+    case Operator::kExists: return internal::Exists(actual, op.expected);
+    case Operator::kIn: return op.in.is_array && op.in.Contains(actual, false);
+    case Operator::kIni: return op.in.is_array && op.in.Contains(actual, true);
+    case Operator::kNin: return op.in.is_array && !op.in.Contains(actual, false);
+    case Operator::kNini: return op.in.is_array && !op.in.Contains(actual, true);
+    case Operator::kInGroup:
+    case Operator::kNotInGroup: {
+      auto it = ctx->groups.find(op.text);
+      bool in = it != ctx->groups.end() && internal::IsIn(actual, it->second.elements(), false);
+      return op.op == Operator::kInGroup ? in : !in;
+    }
+    case Operator::kNot: return !EvalMatcher(*op.sub, actual, ctx);
+    case Operator::kSize:
+      return actual.is_array() &&
+             EvalMatcher(*op.sub, Value::Number(static_cast<double>(actual.size())), ctx);
+    case Operator::kElemMatch:
+      if (!actual.is_array()) return false;
+      if (op.throws) {
+        ctx->threw = true;
+        return false;
+      }
+      for (const Value& e : actual.elements()) {
+        if (!internal::JsTruthy(e)) continue;
+        if (op.sub != nullptr ? EvalMatcher(*op.sub, e, ctx) : EvalNode(*op.cond, e, ctx)) {
+          return true;
+        }
+      }
+      return false;
+    case Operator::kAll:
+    case Operator::kAlli: {
+      if (!op.valid || !actual.is_array()) return false;
+      bool insensitive = op.op == Operator::kAlli;
+      for (const Matcher& m : op.all) {
+        bool passed = false;
+        for (const Value& a : actual.elements()) {
+          if (EvalMatcher(m, a, ctx, insensitive)) {
+            passed = true;
+            break;
+          }
+        }
+        if (!passed) return false;
+      }
+      return true;
+    }
+    case Operator::kRegex: case Operator::kRegexi:
+      return op.regex != nullptr && internal::RegexMatches(*op.regex, actual);
+    case Operator::kNotRegex: case Operator::kNotRegexi:
+      return op.regex != nullptr && !internal::RegexMatches(*op.regex, actual);
+    case Operator::kType: return internal::TypeIs(actual, op.expected);
+    case Operator::kUnknown: return false;
+  }
+  return false;
+}
+
+bool EvalMatcher(const Matcher& m, const Value& value, EvalContext* ctx, bool insensitive) {
+  switch (m.kind) {
+    case Matcher::Kind::kString:
+      if (insensitive) {
+        return internal::JsToLowerCase(internal::JsToString(value)) == m.lowered;
+      }
+      return value.is_string() ? value.as_string() == m.literal.as_string()
+                               : internal::JsToString(value) == m.literal.as_string();
+    case Matcher::Kind::kNumber: return internal::JsToNumber(value) == m.literal.as_number();
+    case Matcher::Kind::kBool:
+      return !value.is_null() && internal::JsTruthy(value) == m.literal.as_bool();
+    case Matcher::Kind::kNull: return value.is_null();
+    case Matcher::Kind::kDeepEqual: return value == m.literal;
+    case Matcher::Kind::kOperators:
+      for (const OpNode& op : m.ops) {
+        if (!EvalOp(op, value, ctx)) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct CompiledCondition::Node {
+  campaign::Node root;
+};
+
+CompiledCondition::CompiledCondition()
+    : root_(std::make_shared<const Node>()), source_(Value::Object({})) {}
+
+absl::StatusOr<CompiledCondition> CompiledCondition::Compile(const Value& condition) {
+  if (!condition.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat("a condition must be a JSON object, not ",
+                                                   marquee::internal::Sv(ValueTypeName(condition.type()))));
+  }
+  if (condition.depth() > kMaxConditionDepth) {
+    return absl::InvalidArgumentError(absl::StrCat("condition nests ", condition.depth(),
+                                                   " levels deep; the limit is ",
+                                                   kMaxConditionDepth));
+  }
+  CompiledCondition compiled;
+  compiled.root_ = std::make_shared<const Node>(Node{.root = CompileNode(condition)});
+  compiled.source_ = condition;
+  return compiled;
+}
+
+bool CompiledCondition::Evaluate(const Value& attributes, const SavedGroups& groups) const {
+  EvalContext ctx{.groups = groups};
+  bool result = EvalNode(root_->root, attributes, &ctx);
+  return result && !ctx.threw;
+}
+
+const Value& CompiledCondition::source() const { return source_; }
+
+}  // namespace marquee::campaign

@@ -1,0 +1,150 @@
+// GrowthBook feature JSON: round trips and the errors of bad definitions.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "campaign/growthbook_context.h"
+#include "marquee/campaign/experiment.h"
+#include "marquee/campaign/features.h"
+#include "marquee/campaign/value.h"
+
+namespace marquee::campaign {
+namespace {
+
+using testing::JsonEquivalent;
+
+Value ParseOrDie(std::string_view text) {
+  absl::StatusOr<Value> v = Value::Parse(text);
+  REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+  return *v;
+}
+
+// Every rule field GrowthBook writes, plus members this library does not
+// know (which must survive).
+constexpr std::string_view kFullFeatures = R"({
+  "checkout": {
+    "defaultValue": {"layout": "classic", "steps": 3},
+    "rules": [
+      {"id": "r1", "condition": {"country": {"$in": ["US", "CA"]}, "age": {"$gte": 18}},
+       "force": {"layout": "fast"}, "coverage": 0.5, "range": [0, 0.5], "seed": "s",
+       "hashAttribute": "company", "fallbackAttribute": "anon", "hashVersion": 2,
+       "filters": [{"seed": "f", "ranges": [[0, 0.3], [0.6, 1]], "hashVersion": 2,
+                    "attribute": "id", "futureFilterField": 1}],
+       "parentConditions": [{"id": "parent", "condition": {"value": true}, "gate": true}],
+       "tracks": [{"experiment": {"key": "e"}, "result": {"variationId": 0}}]},
+      {"id": "r2", "key": "exp", "variations": [{"layout": "a"}, {"layout": "b"}],
+       "weights": [0.25, 0.75], "coverage": 0.9, "namespace": ["ns", 0, 0.5],
+       "ranges": [[0, 0.2], [0.2, 0.9]], "name": "Checkout test", "phase": "2",
+       "meta": [{"key": "control", "name": "Control"}, {"key": "fast", "passthrough": true,
+                "color": "red"}],
+       "disableStickyBucketing": false, "bucketVersion": 2, "minBucketVersion": 1,
+       "condition": {}, "futureRuleField": [1, 2, {"x": null}]},
+      {"contextualVariations": ["x", "y"], "contextualBanditRef": "cb", "weights": [0.5, 0.5]},
+      {"force": null}
+    ],
+    "futureFeatureField": "kept"
+  },
+  "empty": {},
+  "no-default": {"rules": []}
+})";
+
+TEST_SUITE("campaign.features_json") {
+  TEST_CASE("parse then write gives the same JSON value") {
+    const Value in = ParseOrDie(kFullFeatures);
+    absl::StatusOr<FeatureSet> set = FeatureSet::FromValue(in);
+    REQUIRE_MESSAGE(set.ok(), set.status().ToString());
+    CHECK(set->size() == 3);
+    const Value out = set->ToValue();
+    CHECK_MESSAGE(JsonEquivalent(in, out), out.ToJsonText());
+    // And again from the written form.
+    absl::StatusOr<FeatureSet> again = FeatureSet::FromValue(out);
+    REQUIRE(again.ok());
+    CHECK(JsonEquivalent(again->ToValue(), in));
+  }
+
+  TEST_CASE("absent fields stay absent and null force is kept") {
+    absl::StatusOr<FeatureSet> set = FeatureSet::FromValue(ParseOrDie(kFullFeatures));
+    REQUIRE(set.ok());
+    const FeatureDefinition& empty = set->definitions().at("empty");
+    CHECK_FALSE(empty.default_value.has_value());
+    CHECK_FALSE(empty.rules.has_value());
+    const FeatureRule& null_force = set->definitions().at("checkout").rules->at(3);
+    REQUIRE(null_force.force.has_value());
+    CHECK(null_force.force->is_null());
+    CHECK(FeatureDefinitionToValue(empty).ToJsonText() == "{}");
+  }
+
+  TEST_CASE("an experiment round-trips") {
+    const Value in = ParseOrDie(R"({"key": "k", "variations": [0, 1], "weights": [0.5, 0.5],
+        "active": false, "force": 1, "coverage": 0.3, "hashVersion": 2, "seed": "x",
+        "namespace": ["n", 0, 1], "condition": {"a": 1}, "status": "running",
+        "parentConditions": [{"id": "p", "condition": {"value": {"$exists": true}}}],
+        "contextualBandit": {"leafId": 3, "variationWeights": [1, 0], "banditVersion": 2}})");
+    absl::StatusOr<Experiment> e = ExperimentFromValue(in);
+    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+    CHECK(e->force == 1);
+    CHECK(e->active == false);
+    REQUIRE(e->contextual_bandit.has_value());
+    CHECK(e->contextual_bandit->leaf_id == 3);
+    CHECK(JsonEquivalent(ExperimentToValue(*e), in));
+  }
+
+  TEST_CASE("bad definitions are InvalidArgument naming the field") {
+    struct Bad {
+      const char* json;
+      const char* field;
+    };
+    const Bad cases[] = {
+        {R"([1])", "features: expected an object"},
+        {R"({"f": 1})", "features.f: expected an object"},
+        {R"({"f": {"rules": {}}})", "features.f.rules: expected an array"},
+        {R"({"f": {"rules": [{"coverage": "half"}]}})",
+         "features.f.rules[0].coverage: expected a number, got string"},
+        {R"({"f": {"rules": [{}, {"weights": [0.5, "x"]}]}})",
+         "features.f.rules[1].weights[1]: expected a number"},
+        {R"({"f": {"rules": [{"hashVersion": 1.5}]}})",
+         "features.f.rules[0].hashVersion: expected an integer"},
+        {R"({"f": {"rules": [{"range": [0]}]}})", "features.f.rules[0].range"},
+        {R"({"f": {"rules": [{"ranges": [[0, 1], [1, "x"]]}]}})",
+         "features.f.rules[0].ranges[1]"},
+        {R"({"f": {"rules": [{"namespace": ["n", 0]}]}})", "features.f.rules[0].namespace"},
+        {R"({"f": {"rules": [{"condition": [1]}]}})", "features.f.rules[0].condition"},
+        {R"({"f": {"rules": [{"filters": [{"ranges": [[0, 1]]}]}]}})",
+         "features.f.rules[0].filters[0].seed: missing"},
+        {R"({"f": {"rules": [{"meta": [{"key": 3}]}]}})",
+         "features.f.rules[0].meta[0].key: expected a string"},
+        {R"({"f": {"rules": [{"parentConditions": [{"id": "p"}]}]}})",
+         "features.f.rules[0].parentConditions[0].condition: missing"},
+        {R"({"f": {"rules": [{"disableStickyBucketing": "yes"}]}})",
+         "features.f.rules[0].disableStickyBucketing: expected a boolean"},
+        {R"({"f": {"rules": [{"variations": "ab"}]}})",
+         "features.f.rules[0].variations: expected an array"},
+    };
+    for (const Bad& bad : cases) {
+      CAPTURE(bad.json);
+      absl::StatusOr<FeatureSet> set = FeatureSet::Parse(bad.json);
+      REQUIRE_FALSE(set.ok());
+      CHECK(set.status().code() == absl::StatusCode::kInvalidArgument);
+      CHECK_MESSAGE(std::string(set.status().message()).find(bad.field) != std::string::npos,
+                    set.status().message());
+    }
+  }
+
+  TEST_CASE("an experiment without key or variations is rejected") {
+    absl::StatusOr<Experiment> no_key = ExperimentFromValue(ParseOrDie(R"({"variations": [1]})"));
+    REQUIRE_FALSE(no_key.ok());
+    CHECK(std::string(no_key.status().message()) == "experiment.key: missing");
+    absl::StatusOr<Experiment> no_variations = ExperimentFromValue(ParseOrDie(R"({"key": "k"})"));
+    REQUIRE_FALSE(no_variations.ok());
+    CHECK(std::string(no_variations.status().message()) == "experiment.variations: missing");
+  }
+
+  TEST_CASE("malformed JSON text is InvalidArgument") {
+    absl::StatusOr<FeatureSet> set = FeatureSet::Parse(R"({"f": {"defaultValue": })");
+    REQUIRE_FALSE(set.ok());
+    CHECK(set.status().code() == absl::StatusCode::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace marquee::campaign

@@ -1,0 +1,47 @@
+// feature: [name, context, feature key, expected FeatureResult]. The whole
+// result is compared as JSON (member order aside), experiment and
+// experimentResult included; ruleId defaults to "" as in GrowthBook's runner.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "campaign/growthbook_context.h"
+#include "conformance_cases.h"
+#include "marquee/campaign/evaluator.h"
+
+namespace marquee::conformance {
+namespace {
+
+using campaign::Value;
+
+Value WithDefaultRuleId(const Value& expected) {
+  if (expected.Find("ruleId") != nullptr) return expected;
+  std::vector<Value::Member> members(expected.members().begin(), expected.members().end());
+  members.emplace_back("ruleId", Value::String(""));
+  return Value::Object(std::move(members));
+}
+
+TEST_CASE("feature") {
+  absl::StatusOr<Value> cases = Section("feature");
+  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
+  static SectionTally tally("feature", cases->size());
+  size_t index = 0;
+  for (const Value& c : cases->elements()) {
+    const std::string name = CaseName(c, index);
+    SUBCASE(name.c_str()) {
+      absl::StatusOr<campaign::Context> context = campaign::testing::ContextFromCaseJson(c.At(1));
+      REQUIRE_MESSAGE(context.ok(), context.status().ToString());
+      const campaign::FeatureResult result = campaign::EvalFeature(*context, c.At(2).as_string());
+      const Value got = campaign::FeatureResultToValue(result);
+      const Value expected = WithDefaultRuleId(c.At(3));
+      const bool passed = campaign::testing::JsonEquivalent(got, expected);
+      CHECK_MESSAGE(passed, "got      " << got.ToJsonText() << "\nexpected " << expected.ToJsonText());
+      tally.Record(index, passed);
+    }
+    ++index;
+  }
+}
+
+}  // namespace
+}  // namespace marquee::conformance
