@@ -1,6 +1,8 @@
 // Encoding of commits and log frames. The decoder treats its input as
 // hostile: a frame's CRC can match bytes a buggy or older writer produced, so
 // every length is checked against what is left before it is used.
+// Envelopes (v2 payloads) are the Codec's business; this file only maps its
+// errors to what recovery needs to say.
 #include "internal/log_format.h"
 
 #include <algorithm>
@@ -17,7 +19,7 @@
 namespace marquee::internal {
 namespace {
 
-constexpr char kLogFileMagic[8] = {'M', 'Q', 'L', 'O', 'G', '\0', '\0', '\1'};
+constexpr char kLogFileMagicPrefix[7] = {'M', 'Q', 'L', 'O', 'G', '\0', '\0'};
 constexpr uint32_t kFrameMagic = 0x4D514652;  // "MQFR"
 
 // Stable on-disk values, independent of the enum's order.
@@ -192,8 +194,56 @@ absl::StatusOr<Commit> DecodeCommit(std::string_view payload) {
   return commit;
 }
 
-void AppendLogFileHeader(uint64_t first_version, std::string* out) {
-  out->append(kLogFileMagic, sizeof(kLogFileMagic));
+std::string_view CommitCollection(const Commit& commit) {
+  if (commit.changes.empty()) return "";
+  const std::string& first = commit.changes.front().collection;
+  for (const Change& change : commit.changes) {
+    if (change.collection != first) return "";
+  }
+  return first;
+}
+
+absl::StatusOr<std::string> EncodeLogPayload(const Codec& codec, const Commit& commit,
+                                             std::string* commit_bytes) {
+  commit_bytes->clear();
+  EncodeCommit(commit, commit_bytes);
+  return codec.Encode(CommitCollection(commit), *commit_bytes,
+                      EnvelopeMeta{.record_version = commit.version});
+}
+
+absl::StatusOr<Commit> DecodeLogPayload(uint8_t format_version, const Codec& codec,
+                                        std::string_view payload) {
+  if (format_version == 1) return DecodeCommit(payload);
+  if (format_version != 2) {
+    return absl::DataLossError(absl::StrCat("unknown log format version ", format_version));
+  }
+  absl::StatusOr<DecodedEnvelope> envelope = codec.Decode(payload);
+  if (!envelope.ok()) {
+    // OutOfRange is the codec's limit, not damage: the frame is intact but
+    // this codec is configured too small to read it.
+    const absl::StatusCode code = absl::IsOutOfRange(envelope.status())
+                                      ? absl::StatusCode::kFailedPrecondition
+                                      : envelope.status().code();
+    return absl::Status(code, absl::StrCat("commit envelope: ", envelope.status().message()));
+  }
+  absl::StatusOr<Commit> commit = DecodeCommit(envelope->payload);
+  if (!commit.ok()) return commit;
+  if (commit->version != envelope->header.meta.record_version) {
+    return absl::DataLossError(absl::StrCat("commit envelope says version ",
+                                            envelope->header.meta.record_version,
+                                            " but holds commit ", commit->version));
+  }
+  return commit;
+}
+
+std::string LogFileMagic(uint8_t format_version) {
+  std::string magic(kLogFileMagicPrefix, sizeof(kLogFileMagicPrefix));
+  magic.push_back(static_cast<char>(format_version));
+  return magic;
+}
+
+void AppendLogFileHeader(uint64_t first_version, std::string* out, uint8_t format_version) {
+  out->append(LogFileMagic(format_version));
   AppendFixed64(first_version, out);
 }
 

@@ -20,7 +20,6 @@
 namespace marquee::internal {
 namespace {
 
-constexpr char kLogFileMagic[8] = {'M', 'Q', 'L', 'O', 'G', '\0', '\0', '\1'};
 // The frame magic u32 0x4D514652 as it lies on disk, little-endian.
 constexpr char kFrameMagicBytes[4] = {'R', 'F', 'Q', 'M'};
 
@@ -136,8 +135,7 @@ size_t FindValidFrame(const char* data, size_t size, size_t from) {
 }  // namespace
 
 absl::StatusOr<LogReadResult> ReadLog(
-    const std::string& path,
-    const std::function<absl::Status(std::string_view payload, uint64_t offset)>& on_frame) {
+    const std::string& path, const std::function<absl::Status(const LogFrame& frame)>& on_frame) {
   MappedFile file;
   if (absl::Status s = file.Open(path); !s.ok()) return s;
   const char* data = file.data();
@@ -153,10 +151,19 @@ absl::StatusOr<LogReadResult> ReadLog(
                                       "the header reached the disk)");
     return result;
   }
-  if (std::memcmp(data, kLogFileMagic, sizeof(kLogFileMagic)) != 0) {
+  // The magic's last byte is the format version.
+  constexpr size_t kMagicBytes = 8;
+  const uint8_t format_version = static_cast<uint8_t>(data[kMagicBytes - 1]);
+  if (std::memcmp(data, LogFileMagic(format_version).data(), kMagicBytes) != 0) {
     return absl::DataLossError(absl::StrCat(path, " at byte 0: bad log file header magic"));
   }
-  result.first_version = LoadFixed64(data + sizeof(kLogFileMagic));
+  if (format_version < kOldestLogFormatVersion || format_version > kLogFormatVersion) {
+    return absl::DataLossError(absl::StrCat(path, " at byte 7: log format version ",
+                                            format_version, " is not one this build reads (",
+                                            kOldestLogFormatVersion, "..", kLogFormatVersion, ")"));
+  }
+  result.format_version = format_version;
+  result.first_version = LoadFixed64(data + kMagicBytes);
 
   size_t offset = kLogFileHeaderBytes;
   while (offset < size) {
@@ -176,7 +183,8 @@ absl::StatusOr<LogReadResult> ReadLog(
       break;
     }
     const std::string_view payload(data + offset + kFrameHeaderBytes, payload_size);
-    if (absl::Status s = on_frame(payload, offset); !s.ok()) return s;
+    const LogFrame frame{.format_version = format_version, .payload = payload, .offset = offset};
+    if (absl::Status s = on_frame(frame); !s.ok()) return s;
     ++result.frames;
     offset += kFrameHeaderBytes + payload_size;
   }

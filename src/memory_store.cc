@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -167,6 +168,8 @@ void MemoryStoreImpl::CommitGroup(const std::vector<PendingWrite*>& group) {
 
   PreparedApply prepared;
   std::vector<std::shared_ptr<const Commit>> commits;
+  std::vector<std::string> payloads;  // one log frame payload per commit
+  std::string commit_bytes;           // scratch for EncodeLogPayload
   std::vector<PendingWrite*> committed;
   bool sync = options_.fsync == FsyncPolicy::kAlways;
   uint64_t next_version = version_.load(std::memory_order_relaxed) + 1;
@@ -188,6 +191,13 @@ void MemoryStoreImpl::CommitGroup(const std::vector<PendingWrite*>& group) {
       w->result = std::move(check);
       continue;
     }
+    // What to undo if the commit cannot be encoded: how far `prepared` had
+    // grown, and the overlay entries it replaced (which only later writes of
+    // the group read, so the last one keeps none).
+    const bool keep_replaced = log_ && w != group.back();
+    const size_t records_before = prepared.records.size();
+    const size_t index_updates_before = prepared.index_updates.size();
+    std::vector<std::pair<std::string, std::optional<RecordPtr>>> replaced;
     auto commit = std::make_shared<Commit>();
     commit->version = next_version;
     for (const auto& op : w->batch->ops()) {
@@ -208,8 +218,38 @@ void MemoryStoreImpl::CommitGroup(const std::vector<PendingWrite*>& group) {
         change.record.body = op.body;
       }
       state_.Prepare(change, previous, &prepared);
+      if (keep_replaced) {
+        auto it = group_overlay.find(shard_key);
+        replaced.emplace_back(shard_key, it == group_overlay.end()
+                                             ? std::nullopt
+                                             : std::optional<RecordPtr>(it->second));
+      }
       group_overlay.insert_or_assign(std::move(shard_key), prepared.records.back().second);
       commit->changes.push_back(std::move(change));
+    }
+    if (log_) {
+      absl::StatusOr<std::string> payload = EncodeLogPayload(*codec_, *commit, &commit_bytes);
+      if (!payload.ok()) {
+        // Nothing was written: this batch fails alone, the store goes on.
+        prepared.records.erase(
+            prepared.records.begin() + static_cast<std::ptrdiff_t>(records_before),
+            prepared.records.end());
+        prepared.index_updates.erase(
+            prepared.index_updates.begin() + static_cast<std::ptrdiff_t>(index_updates_before),
+            prepared.index_updates.end());
+        for (auto it = replaced.rbegin(); it != replaced.rend(); ++it) {
+          if (it->second.has_value()) {
+            group_overlay.insert_or_assign(it->first, *it->second);
+          } else {
+            group_overlay.erase(it->first);
+          }
+        }
+        w->result = absl::Status(payload.status().code(),
+                                 absl::StrCat("cannot encode the batch for the log: ",
+                                              payload.status().message()));
+        continue;
+      }
+      payloads.push_back(*std::move(payload));
     }
     commits.push_back(std::move(commit));
     committed.push_back(w);
@@ -220,12 +260,7 @@ void MemoryStoreImpl::CommitGroup(const std::vector<PendingWrite*>& group) {
 
   if (log_) {
     std::string frames;
-    std::string payload;
-    for (const auto& commit : commits) {
-      payload.clear();
-      EncodeCommit(*commit, &payload);
-      AppendFrame(payload, &frames);
-    }
+    for (const std::string& payload : payloads) AppendFrame(payload, &frames);
     absl::Status io = log_->Append(frames);
     if (io.ok() && sync) {
       io = log_->Sync();

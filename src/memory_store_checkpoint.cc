@@ -41,7 +41,8 @@ absl::Status MemoryStoreImpl::DoCheckpoint() {
     records = state_.AllRecords();
   }
 
-  MARQUEE_RETURN_IF_ERROR(WriteSnapshot(SnapshotPath(options_.data_dir, version), version, records));
+  MARQUEE_RETURN_IF_ERROR(
+      WriteSnapshot(SnapshotPath(options_.data_dir, version), version, records, *codec_));
   records.clear();
   snapshots_written_.fetch_add(1, std::memory_order_relaxed);
 
@@ -73,12 +74,15 @@ void MemoryStoreImpl::SnapshotLoop() {
   while (true) {
     background_cv_.wait(lock, [&] { return stopping_ || snapshot_requested_; });
     if (stopping_) return;
+    // Taken before the checkpoint runs, so a commit that crosses the
+    // threshold meanwhile asks again instead of being lost (the log would
+    // then grow unbounded until some later commit).
+    snapshot_requested_ = false;
     lock.unlock();
     // A failed automatic snapshot leaves the log in place, so nothing is
     // lost; the next request tries again.
     (void)DoCheckpoint();
     lock.lock();
-    snapshot_requested_ = false;
   }
 }
 

@@ -1,12 +1,15 @@
-// Snapshot files. Both directions stream through fixed buffers, so a
-// snapshot of any size costs a few hundred KiB of memory beyond the records
-// themselves, and a hostile file cannot make the reader allocate more than
-// the data it really contains.
+// Snapshot files: the record stream (encoding and parsing records) and the
+// file around it; the stream's container is v2 chunks of envelopes
+// (snapshot_chunks.cc) or, read only, v1's zstd stream
+// (snapshot_zstd_source.cc). Both directions stream through bounded buffers,
+// so a snapshot of any size costs a few hundred KiB of memory beyond the
+// records themselves (and the largest record), and a hostile file cannot make
+// the reader allocate more than the data it really contains.
 #include "internal/snapshot.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,38 +22,27 @@
 #include "internal/absl_strings.h"
 #include "internal/crc32c.h"
 #include "internal/log_format.h"
+#include "internal/snapshot_stream.h"
 #include "internal/store_files.h"
+#include "marquee/status.h"
 
 namespace marquee::internal {
 namespace {
 
-constexpr char kSnapshotMagic[8] = {'M', 'Q', 'S', 'N', 'A', 'P', '\0', '\1'};
-constexpr size_t kSnapshotHeaderBytes = 16;
+constexpr uint8_t kOldestSnapshotFormatVersion = 1;
 constexpr uint8_t kRecordTag = 1;
 constexpr uint8_t kEndTag = 0;
 // version, schema, created, updated: the fixed part after a record's body.
 constexpr size_t kRecordTrailerBytes = 8 + 4 + 8 + 8;
-
-// Level 1: on 100,000 campaign-like records (41.6 MB uncompressed stream)
-// it compressed 6.90x against level 3's 6.94x, at 320-460 MB/s against
-// 200-390 MB/s. A snapshot is written while the log keeps growing, so speed
-// wins over the last half percent.
-constexpr int kCompressionLevel = 1;
-// The largest zstd window the reader accepts. Our writer's levels use at
-// most 2^21; a hostile frame header must not make the reader allocate more.
-constexpr int kMaxWindowLog = 24;
-// Uncompressed bytes gathered before each call into zstd.
-constexpr size_t kWriteChunkBytes = size_t{128} << 10;
 // A body is read in pieces of at most this size, so its length field alone
 // never sizes an allocation.
 constexpr size_t kBodyReadChunkBytes = size_t{1} << 20;
 
-struct CCtxDeleter {
-  void operator()(ZSTD_CCtx* cctx) const { ZSTD_freeCCtx(cctx); }
-};
-struct DCtxDeleter {
-  void operator()(ZSTD_DCtx* dctx) const { ZSTD_freeDCtx(dctx); }
-};
+std::string SnapshotMagic(uint8_t format_version) {
+  std::string magic("MQSNAP\0", 7);
+  magic.push_back(static_cast<char>(format_version));
+  return magic;
+}
 
 class FileCloser {
  public:
@@ -91,12 +83,12 @@ absl::Status CheckWritable(const Record& record, uint64_t version) {
   return absl::OkStatus();
 }
 
-// Compresses the uncompressed stream into `fd`, keeping the running CRC.
+// Encodes records into the stream, keeping the running CRC, and hands it to
+// the chunk writer a chunk at a time.
 class StreamWriter {
  public:
-  StreamWriter(int fd, const std::string& path, ZSTD_CCtx* cctx)
-      : fd_(fd), path_(path), cctx_(cctx), out_(ZSTD_CStreamOutSize()) {
-    pending_.reserve(kWriteChunkBytes + 4096);
+  explicit StreamWriter(SnapshotChunkWriter* chunks) : chunks_(chunks) {
+    pending_.reserve(kSnapshotChunkBytes + 4096);
   }
 
   absl::Status AddRecord(const Record& record) {
@@ -109,17 +101,19 @@ class StreamWriter {
     AppendFixed64(static_cast<uint64_t>(absl::ToUnixMicros(record.created)), &pending_);
     AppendFixed64(static_cast<uint64_t>(absl::ToUnixMicros(record.updated)), &pending_);
     ++count_;
-    if (pending_.size() < kWriteChunkBytes) return absl::OkStatus();
-    return Compress(ZSTD_e_continue);
+    if (pending_.size() < kSnapshotChunkBytes) return absl::OkStatus();
+    FoldCrc();
+    absl::Status s = chunks_->Write(&pending_, /*final=*/false);
+    crc_from_ = pending_.size();
+    return s;
   }
 
   absl::Status Finish() {
     pending_.push_back(static_cast<char>(kEndTag));
     AppendFixed64(count_, &pending_);
     FoldCrc();
-    AppendFixed32(crc_, &pending_);
-    crc_from_ = pending_.size();  // the CRC does not cover itself
-    return Compress(ZSTD_e_end);
+    AppendFixed32(crc_, &pending_);  // the CRC does not cover itself
+    return chunks_->Write(&pending_, /*final=*/true);
   }
 
  private:
@@ -133,51 +127,22 @@ class StreamWriter {
     crc_from_ = pending_.size();
   }
 
-  absl::Status Compress(ZSTD_EndDirective directive) {
-    if (directive != ZSTD_e_end) FoldCrc();
-    ZSTD_inBuffer in{pending_.data(), pending_.size(), 0};
-    for (;;) {
-      ZSTD_outBuffer out{out_.data(), out_.size(), 0};
-      const size_t remaining = ZSTD_compressStream2(cctx_, &out, &in, directive);
-      if (ZSTD_isError(remaining)) {
-        return absl::InternalError(
-            absl::StrCat("cannot compress snapshot ", path_, ": ", ZSTD_getErrorName(remaining)));
-      }
-      if (absl::Status s = WriteAll(fd_, std::string_view(out_.data(), out.pos), path_); !s.ok()) {
-        return s;
-      }
-      // e_continue is done once zstd took all input; e_end once it has
-      // flushed the frame's last byte.
-      const bool done = directive == ZSTD_e_end ? remaining == 0 : in.pos == in.size;
-      if (done) break;
-    }
-    pending_.clear();
-    crc_from_ = 0;
-    return absl::OkStatus();
-  }
-
-  int fd_;
-  const std::string& path_;
-  ZSTD_CCtx* cctx_;
-  std::vector<char> out_;
-  std::string pending_;  // uncompressed bytes not yet given to zstd
+  SnapshotChunkWriter* chunks_;
+  std::string pending_;  // stream bytes not yet written as a chunk
   size_t crc_from_ = 0;  // pending_[0, crc_from_) is already in crc_
   uint32_t crc_ = 0;
   uint64_t count_ = 0;
 };
 
 absl::Status WriteSnapshotFile(int fd, const std::string& path, uint64_t version,
-                               const std::vector<std::shared_ptr<const Record>>& records) {
-  std::string header(kSnapshotMagic, sizeof(kSnapshotMagic));
+                               const std::vector<std::shared_ptr<const Record>>& records,
+                               const Codec& codec) {
+  std::string header = SnapshotMagic(kSnapshotFormatVersion);
   AppendFixed64(version, &header);
   if (absl::Status s = WriteAll(fd, header, path); !s.ok()) return s;
 
-  std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
-  if (cctx == nullptr) return absl::InternalError("cannot create a zstd compression context");
-  const size_t set = ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, kCompressionLevel);
-  if (ZSTD_isError(set)) return absl::InternalError(ZSTD_getErrorName(set));
-
-  StreamWriter writer(fd, path, cctx.get());
+  SnapshotChunkWriter chunks(fd, path, codec, version);
+  StreamWriter writer(&chunks);
   for (const std::shared_ptr<const Record>& record : records) {
     if (absl::Status s = writer.AddRecord(*record); !s.ok()) return s;
   }
@@ -192,35 +157,26 @@ absl::Status WriteSnapshotFile(int fd, const std::string& path, uint64_t version
 
 // ---- reading ---------------------------------------------------------------
 
-// Pulls the decompressed stream through a fixed buffer, keeping the running
-// CRC and both offsets for error messages.
+// Pulls the record stream from a source (v1 or v2), keeping the running CRC
+// and the stream offset for error messages.
 class StreamReader {
  public:
-  StreamReader(int fd, const std::string& path, ZSTD_DCtx* dctx)
-      : fd_(fd),
-        path_(path),
-        dctx_(dctx),
-        in_buffer_(ZSTD_DStreamInSize()),
-        out_buffer_(ZSTD_DStreamOutSize()) {}
+  StreamReader(SnapshotSource* source, const std::string& path) : source_(source), path_(path) {}
 
   absl::Status Error(std::string_view what) const {
-    return absl::DataLossError(absl::StrCat(path_, " at byte ", kSnapshotHeaderBytes + consumed_,
-                                            " (uncompressed byte ", stream_offset(),
-                                            "): ", Sv(what)));
+    return absl::DataLossError(Where(what));
   }
-
-  uint64_t stream_offset() const { return delivered_before_ + out_pos_; }
 
   // Copies the next `size` bytes of the stream to `dst`.
   absl::Status Read(void* dst, size_t size) {
     auto* out = static_cast<char*>(dst);
     while (size > 0) {
-      if (out_pos_ == out_end_) {
+      if (pos_ == piece_.size()) {
         if (absl::Status s = Refill(); !s.ok()) return s;
       }
-      const size_t n = std::min(size, out_end_ - out_pos_);
-      std::memcpy(out, out_buffer_.data() + out_pos_, n);
-      out_pos_ += n;
+      const size_t n = std::min(size, piece_.size() - pos_);
+      std::memcpy(out, piece_.data() + pos_, n);
+      pos_ += n;
       out += n;
       size -= n;
     }
@@ -235,82 +191,42 @@ class StreamReader {
 
   // Succeeds if the stream and the file end exactly here.
   absl::Status ExpectEnd() {
-    if (out_pos_ != out_end_) return Error("bytes after the end marker");
-    while (!frame_done_) {
-      absl::Status s = Refill();
-      if (s.ok()) return Error("bytes after the end marker");
-      if (!frame_done_) return s;
-    }
-    if (in_.pos < in_.size) return Error("bytes after the compressed stream");
-    char extra;
-    ssize_t n;
-    do {
-      n = ::read(fd_, &extra, 1);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return ErrnoError(absl::StatusCode::kUnavailable, "cannot read", path_, errno);
-    if (n > 0) return Error("bytes after the compressed stream");
-    return absl::OkStatus();
+    if (pos_ != piece_.size()) return Error("bytes after the end marker");
+    return Wrap(source_->ExpectEnd());
   }
 
  private:
-  void FoldCrc() {
-    crc_ = Crc32cExtend(crc_, out_buffer_.data() + crc_from_, out_pos_ - crc_from_);
-    crc_from_ = out_pos_;
+  std::string Where(std::string_view what) const {
+    return absl::StrCat(path_, " at byte ", source_->file_offset(), " (uncompressed byte ",
+                        delivered_before_ + pos_, "): ", Sv(what));
   }
 
-  // Decompresses until at least one new byte is available.
+  // A source's error with the path and offsets; I/O errors name the path
+  // already.
+  absl::Status Wrap(absl::Status s) const {
+    if (s.ok() || absl::IsUnavailable(s)) return s;
+    return absl::Status(s.code(), Where(StdSv(s.message())));
+  }
+
+  void FoldCrc() {
+    crc_ = Crc32cExtend(crc_, piece_.data() + crc_from_, pos_ - crc_from_);
+    crc_from_ = pos_;
+  }
+
   absl::Status Refill() {
     FoldCrc();
-    delivered_before_ += out_end_;
-    out_pos_ = out_end_ = crc_from_ = 0;
-    for (;;) {
-      if (frame_done_) return Error("truncated: the stream ends before its end marker");
-      if (in_.pos == in_.size && !input_ended_) {
-        if (absl::Status s = ReadInput(); !s.ok()) return s;
-      }
-      ZSTD_outBuffer out{out_buffer_.data(), out_buffer_.size(), 0};
-      const size_t before = in_.pos;
-      const size_t result = ZSTD_decompressStream(dctx_, &out, &in_);
-      consumed_ += in_.pos - before;
-      if (ZSTD_isError(result)) {
-        return Error(absl::StrCat("bad compressed data: ", ZSTD_getErrorName(result)));
-      }
-      frame_done_ = result == 0;
-      if (out.pos > 0) {
-        out_end_ = out.pos;
-        return absl::OkStatus();
-      }
-      // No output and no input left to give: the file ends mid-stream.
-      if (!frame_done_ && input_ended_ && in_.pos == in_.size) {
-        return Error("truncated: the file ends inside the compressed stream");
-      }
-    }
+    delivered_before_ += piece_.size();
+    piece_ = {};
+    pos_ = crc_from_ = 0;
+    return Wrap(source_->Next(&piece_));
   }
 
-  absl::Status ReadInput() {
-    ssize_t n;
-    do {
-      n = ::read(fd_, in_buffer_.data(), in_buffer_.size());
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return ErrnoError(absl::StatusCode::kUnavailable, "cannot read", path_, errno);
-    in_ = ZSTD_inBuffer{in_buffer_.data(), static_cast<size_t>(n), 0};
-    input_ended_ = n == 0;
-    return absl::OkStatus();
-  }
-
-  int fd_;
+  SnapshotSource* source_;
   const std::string& path_;
-  ZSTD_DCtx* dctx_;
-  std::vector<char> in_buffer_;
-  std::vector<char> out_buffer_;
-  ZSTD_inBuffer in_{nullptr, 0, 0};
-  bool input_ended_ = false;
-  bool frame_done_ = false;
-  uint64_t consumed_ = 0;          // compressed bytes zstd has taken
-  uint64_t delivered_before_ = 0;  // stream bytes before out_buffer_[0]
-  size_t out_pos_ = 0;             // next unread byte of out_buffer_
-  size_t out_end_ = 0;
-  size_t crc_from_ = 0;  // out_buffer_[0, crc_from_) is already in crc_
+  std::string_view piece_;         // the source's current piece
+  size_t pos_ = 0;                 // next unread byte of piece_
+  size_t crc_from_ = 0;            // piece_[0, crc_from_) is already in crc_
+  uint64_t delivered_before_ = 0;  // stream bytes before piece_[0]
   uint32_t crc_ = 0;
 };
 
@@ -366,8 +282,13 @@ absl::Status ReadRecord(StreamReader& reader, uint64_t snapshot_version, Record*
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> ReadSnapshotFile(int fd, const std::string& path,
+absl::StatusOr<uint64_t> ReadSnapshotFile(int fd, const std::string& path, const Codec& codec,
                                           const std::function<absl::Status(Record)>& on_record) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    return ErrnoError(absl::StatusCode::kUnavailable, "cannot stat", path, errno);
+  }
+  const auto file_size = static_cast<uint64_t>(st.st_size);
   char header[kSnapshotHeaderBytes];
   size_t have = 0;
   while (have < sizeof(header)) {
@@ -379,17 +300,26 @@ absl::StatusOr<uint64_t> ReadSnapshotFile(int fd, const std::string& path,
     }
     have += static_cast<size_t>(n);
   }
-  if (std::memcmp(header, kSnapshotMagic, sizeof(kSnapshotMagic)) != 0) {
+  // The magic's last byte is the format version.
+  const auto format_version = static_cast<uint8_t>(header[7]);
+  if (std::memcmp(header, SnapshotMagic(format_version).data(), 8) != 0) {
     return absl::DataLossError(absl::StrCat(path, " at byte 0: bad snapshot magic"));
   }
-  const uint64_t version = LoadFixed64(header + sizeof(kSnapshotMagic));
+  if (format_version < kOldestSnapshotFormatVersion || format_version > kSnapshotFormatVersion) {
+    return absl::DataLossError(absl::StrCat(path, " at byte 7: snapshot format version ",
+                                            format_version, " is not one this build reads (",
+                                            kOldestSnapshotFormatVersion, "..",
+                                            kSnapshotFormatVersion, ")"));
+  }
+  const uint64_t version = LoadFixed64(header + 8);
 
-  std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
-  if (dctx == nullptr) return absl::InternalError("cannot create a zstd decompression context");
-  const size_t set = ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, kMaxWindowLog);
-  if (ZSTD_isError(set)) return absl::InternalError(ZSTD_getErrorName(set));
-
-  StreamReader reader(fd, path, dctx.get());
+  std::unique_ptr<SnapshotSource> source;
+  if (format_version == 1) {
+    MARQUEE_ASSIGN_OR_RETURN(source, NewZstdSnapshotSource(fd, path));
+  } else {
+    source = std::make_unique<ChunkSnapshotSource>(fd, path, file_size, codec, version);
+  }
+  StreamReader reader(source.get(), path);
   uint64_t count = 0;
   std::string body_text;  // reused: its capacity outlives one record
   for (;;) {
@@ -420,7 +350,8 @@ absl::StatusOr<uint64_t> ReadSnapshotFile(int fd, const std::string& path,
 }  // namespace
 
 absl::Status WriteSnapshot(const std::string& final_path, uint64_t version,
-                           const std::vector<std::shared_ptr<const Record>>& records) {
+                           const std::vector<std::shared_ptr<const Record>>& records,
+                           const Codec& codec) {
   for (const std::shared_ptr<const Record>& record : records) {
     if (absl::Status s = CheckWritable(*record, version); !s.ok()) return s;
   }
@@ -430,7 +361,7 @@ absl::Status WriteSnapshot(const std::string& final_path, uint64_t version,
   if (file.get() < 0) {
     return ErrnoError(absl::StatusCode::kUnavailable, "cannot create", temp_path, errno);
   }
-  absl::Status written = WriteSnapshotFile(file.get(), temp_path, version, records);
+  absl::Status written = WriteSnapshotFile(file.get(), temp_path, version, records, codec);
   if (written.ok() && file.Close() != 0) {
     written = ErrnoError(absl::StatusCode::kUnavailable, "cannot close", temp_path, errno);
   }
@@ -444,7 +375,7 @@ absl::Status WriteSnapshot(const std::string& final_path, uint64_t version,
   return SyncDirectory(DirName(final_path));
 }
 
-absl::StatusOr<uint64_t> ReadSnapshot(const std::string& path,
+absl::StatusOr<uint64_t> ReadSnapshot(const std::string& path, const Codec& codec,
                                       const std::function<absl::Status(Record)>& on_record) {
   FileCloser file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) {
@@ -453,7 +384,7 @@ absl::StatusOr<uint64_t> ReadSnapshot(const std::string& path,
     return ErrnoError(code, "cannot open snapshot", path, errno);
   }
   ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_SEQUENTIAL);  // a hint; failure is harmless
-  return ReadSnapshotFile(file.get(), path, on_record);
+  return ReadSnapshotFile(file.get(), path, codec, on_record);
 }
 
 }  // namespace marquee::internal

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -121,8 +122,8 @@ struct ReadOutcome {
 
 ReadOutcome Read(const std::string& path) {
   ReadOutcome outcome;
-  outcome.result = ReadLog(path, [&](std::string_view payload, uint64_t offset) {
-    outcome.frames.emplace_back(std::string(payload), offset);
+  outcome.result = ReadLog(path, [&](const LogFrame& frame) {
+    outcome.frames.emplace_back(std::string(frame.payload), frame.offset);
     return absl::OkStatus();
   });
   return outcome;
@@ -323,7 +324,10 @@ TEST_SUITE("log_format") {
   TEST_CASE("file header and frame layout") {
     std::string header;
     AppendLogFileHeader(0x0102030405060708, &header);
-    CHECK(header == std::string("MQLOG\0\0\1\x08\x07\x06\x05\x04\x03\x02\x01", 16));
+    CHECK(header == std::string("MQLOG\0\0\2\x08\x07\x06\x05\x04\x03\x02\x01", 16));
+    std::string v1_header;
+    AppendLogFileHeader(0x0102030405060708, &v1_header, 1);
+    CHECK(v1_header == std::string("MQLOG\0\0\1\x08\x07\x06\x05\x04\x03\x02\x01", 16));
 
     std::string frame = "keep";
     AppendFrame("hello", &frame);
@@ -336,6 +340,86 @@ TEST_SUITE("log_format") {
     CHECK(LoadFixed32(h + 12) == Crc32c(h, 12));
     CHECK(frame.substr(4 + kFrameHeaderBytes) == "hello");
   }
+
+  TEST_CASE("v2 payloads are envelopes of the commit encoding") {
+    Commit commit{.version = 77, .changes = {}};
+    commit.changes.push_back(Put(77, "campaigns", "spring", R"({"name":"Été"})"));
+    commit.changes.push_back(Erase(77, "campaigns", "winter"));
+    std::string bare;
+    EncodeCommit(commit, &bare);
+    std::unique_ptr<Codec> codec = *Codec::Create({});
+    std::string scratch;
+    absl::StatusOr<std::string> payload = EncodeLogPayload(*codec, commit, &scratch);
+    REQUIRE(payload.ok());
+    absl::StatusOr<EnvelopeHeader> header = Codec::PeekHeader(*payload);
+    REQUIRE(header.ok());
+    CHECK(header->meta.record_version == 77);
+
+    absl::StatusOr<Commit> back = DecodeLogPayload(2, *codec, *payload);
+    REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+    std::string again;
+    EncodeCommit(*back, &again);
+    CHECK(again == bare);
+    // v1 payloads are the bare encoding; an envelope is not one.
+    absl::StatusOr<Commit> v1 = DecodeLogPayload(1, *codec, bare);
+    REQUIRE(v1.ok());
+    CHECK(v1->version == 77);
+    CHECK(absl::IsDataLoss(DecodeLogPayload(1, *codec, *payload).status()));
+    CHECK(absl::IsDataLoss(DecodeLogPayload(2, *codec, bare).status()));
+    CHECK(absl::IsDataLoss(DecodeLogPayload(3, *codec, *payload).status()));
+
+    SUBCASE("the envelope's version must be the commit's") {
+      absl::StatusOr<std::string> other =
+          codec->Encode("campaigns", bare, EnvelopeMeta{.record_version = 78});
+      REQUIRE(other.ok());
+      absl::StatusOr<Commit> decoded = DecodeLogPayload(2, *codec, *other);
+      CHECK(absl::IsDataLoss(decoded.status()));
+      CHECK(decoded.status().message().find("says version 78 but holds commit 77") !=
+            std::string_view::npos);
+    }
+    SUBCASE("a damaged envelope is DataLoss") {
+      std::string bad = *payload;
+      bad[bad.size() / 2] ^= 0x10;
+      CHECK(absl::IsDataLoss(DecodeLogPayload(2, *codec, bad).status()));
+    }
+    SUBCASE("a codec too small for the payload is FailedPrecondition") {
+      Commit big{.version = 5, .changes = {}};
+      big.changes.push_back(Put(5, "c", "i", "\"" + std::string(5000, 'x') + "\""));
+      absl::StatusOr<std::string> big_payload = EncodeLogPayload(*codec, big, &scratch);
+      REQUIRE(big_payload.ok());
+      std::unique_ptr<Codec> small = *Codec::Create({.max_payload_bytes = 1000});
+      CHECK(absl::IsFailedPrecondition(DecodeLogPayload(2, *small, *big_payload).status()));
+      CHECK(absl::IsOutOfRange(EncodeLogPayload(*small, big, &scratch).status()));
+    }
+  }
+
+  TEST_CASE("encrypted payloads need the key they were sealed with") {
+    const std::string key1(kEncryptionKeyBytes, '\x11');
+    const std::string other(kEncryptionKeyBytes, '\x22');
+    std::unique_ptr<Codec> sealing =
+        *Codec::Create({.keys = {{.id = 1, .key = key1}}, .active_key_id = 1});
+    Commit commit{.version = 3, .changes = {}};
+    commit.changes.push_back(Put(3, "campaigns", "secret", R"({"code":"swordfish-swordfish"})"));
+    std::string scratch;
+    absl::StatusOr<std::string> payload = EncodeLogPayload(*sealing, commit, &scratch);
+    REQUIRE(payload.ok());
+    CHECK(payload->find("swordfish") == std::string::npos);
+    CHECK(DecodeLogPayload(2, *sealing, *payload).ok());
+    std::unique_ptr<Codec> keyless = *Codec::Create({});
+    CHECK(absl::IsFailedPrecondition(DecodeLogPayload(2, *keyless, *payload).status()));
+    std::unique_ptr<Codec> wrong = *Codec::Create({.keys = {{.id = 1, .key = other}}});
+    CHECK(absl::IsPermissionDenied(DecodeLogPayload(2, *wrong, *payload).status()));
+  }
+
+  TEST_CASE("the collection given to the codec") {
+    Commit commit{.version = 9, .changes = {}};
+    CHECK(CommitCollection(commit).empty());
+    commit.changes.push_back(Put(9, "campaigns", "a", "1"));
+    commit.changes.push_back(Erase(9, "campaigns", "b"));
+    CHECK(CommitCollection(commit) == "campaigns");
+    commit.changes.push_back(Put(9, "polls", "p", "2"));
+    CHECK(CommitCollection(commit).empty());
+  }
 }
 
 TEST_SUITE("log_reader") {
@@ -347,6 +431,7 @@ TEST_SUITE("log_reader") {
     ReadOutcome read = Read(path);
     REQUIRE_MESSAGE(read.result.ok(), read.result.status().ToString());
     CHECK(read.result->first_version == 41);
+    CHECK(read.result->format_version == kLogFormatVersion);
     CHECK(read.result->frames == 6);
     CHECK(read.result->valid_bytes == log.bytes.size());
     CHECK(read.result->torn_bytes == 0);
@@ -371,7 +456,7 @@ TEST_SUITE("log_reader") {
     }
     SUBCASE("an error from on_frame stops reading and is returned") {
       int calls = 0;
-      absl::StatusOr<LogReadResult> result = ReadLog(path, [&](std::string_view, uint64_t) {
+      absl::StatusOr<LogReadResult> result = ReadLog(path, [&](const LogFrame&) {
         return ++calls == 2 ? absl::CancelledError("enough") : absl::OkStatus();
       });
       CHECK(absl::IsCancelled(result.status()));
@@ -546,6 +631,38 @@ TEST_SUITE("log_reader") {
     REQUIRE(zeros.result.ok());
     CHECK(zeros.result->valid_bytes == 0);
     CHECK(zeros.result->torn_bytes == kLogFileHeaderBytes);
+  }
+
+  TEST_CASE("v1 and v2 files are read and say their format; other versions are DataLoss") {
+    test::TempDir dir("log-test");
+    const std::string path = dir.Join("versions.mlog");
+    const BuiltLog log = BuildLog(7, 3);
+    for (uint8_t version : {uint8_t{1}, uint8_t{2}}) {
+      CAPTURE(int{version});
+      std::string bytes;
+      AppendLogFileHeader(7, &bytes, version);
+      bytes += log.bytes.substr(kLogFileHeaderBytes);
+      REQUIRE(test::WriteFileBytes(path, bytes));
+      std::vector<uint8_t> seen;
+      absl::StatusOr<LogReadResult> result = ReadLog(path, [&](const LogFrame& frame) {
+        seen.push_back(frame.format_version);
+        return absl::OkStatus();
+      });
+      REQUIRE(result.ok());
+      CHECK(result->format_version == version);
+      CHECK(seen == std::vector<uint8_t>(3, version));
+    }
+    for (uint8_t version : {uint8_t{0}, uint8_t{3}, uint8_t{0xFF}}) {
+      CAPTURE(int{version});
+      std::string bytes = log.bytes;
+      bytes[7] = static_cast<char>(version);
+      REQUIRE(test::WriteFileBytes(path, bytes));
+      ReadOutcome read = Read(path);
+      CHECK(absl::IsDataLoss(read.result.status()));
+      CHECK(read.result.status().message().find(path + " at byte 7: log format version") !=
+            std::string_view::npos);
+      CHECK(read.frames.empty());
+    }
   }
 
   TEST_CASE("a missing file is NotFound") {

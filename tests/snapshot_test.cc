@@ -21,7 +21,9 @@
 #include "absl/time/time.h"
 #include "internal/crc32c.h"
 #include "internal/log_format.h"
+#include "internal/snapshot_stream.h"
 #include "internal/store_files.h"
+#include "marquee/codec.h"
 #include "marquee/json.h"
 #include "marquee/record.h"
 
@@ -33,6 +35,12 @@ namespace {
 
 
 
+
+// The codec snapshots are written and read with, unless a test says otherwise.
+const Codec& TestCodec() {
+  static const Codec* codec = Codec::Create({}).value().release();
+  return *codec;
+}
 
 bool Contains(absl::string_view haystack, const std::string& needle) {
   return haystack.find(needle) != absl::string_view::npos;
@@ -74,7 +82,7 @@ struct ReadBack {
 
 ReadBack Read(const std::string& path) {
   ReadBack back;
-  back.version = ReadSnapshot(path, [&](Record record) {
+  back.version = ReadSnapshot(path, TestCodec(), [&](Record record) {
     back.records.push_back(std::move(record));
     return absl::OkStatus();
   });
@@ -138,6 +146,22 @@ std::string SnapshotFile(uint64_t version, const std::string& stream) {
   return file + compressed;
 }
 
+// A v2 snapshot file: the header, then `stream` cut into chunks.
+std::string ChunkedSnapshotFile(uint64_t version, const std::string& stream,
+                                const Codec& codec = TestCodec()) {
+  std::string file("MQSNAP\0\2", 8);
+  AppendFixed64(version, &file);
+  for (size_t at = 0; at < stream.size(); at += kSnapshotChunkBytes) {
+    absl::StatusOr<std::string> envelope = codec.Encode(
+        "", std::string_view(stream).substr(at, kSnapshotChunkBytes),
+        EnvelopeMeta{.record_version = version});
+    REQUIRE(envelope.ok());
+    AppendFixed32(static_cast<uint32_t>(envelope->size()), &file);
+    file += *envelope;
+  }
+  return file;
+}
+
 // As SnapshotFile, but streamed with an unknown size and a 2^27-byte window,
 // so the frame header demands a 128 MiB decoding buffer.
 std::string SnapshotFileDemandingHugeWindow(uint64_t version, const std::string& stream) {
@@ -165,7 +189,7 @@ TEST_SUITE("snapshot") {
       test::TempDir dir("snapshot-test");
       const std::string path = SnapshotPath(dir.path(), 12'345);
       const auto records = MakeRecords(count, 12'345);
-      absl::Status written = WriteSnapshot(path, 12'345, records);
+      absl::Status written = WriteSnapshot(path, 12'345, records, TestCodec());
       REQUIRE_MESSAGE(written.ok(), written.ToString());
       CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
       absl::StatusOr<DataDirListing> listing = ListDataDir(dir.path());
@@ -185,9 +209,9 @@ TEST_SUITE("snapshot") {
     const std::string path = dir.Join("snapshot.msnap");
     REQUIRE(test::WriteFileBytes(path + ".tmp", "left by a crash"));
     const auto records = MakeRecords(20, 9);
-    REQUIRE(WriteSnapshot(path, 9, records).ok());
+    REQUIRE(WriteSnapshot(path, 9, records, TestCodec()).ok());
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
-    REQUIRE(WriteSnapshot(path, 9, MakeRecords(3, 9)).ok());
+    REQUIRE(WriteSnapshot(path, 9, MakeRecords(3, 9), TestCodec()).ok());
     CHECK(Read(path).records.size() == 3);
   }
 
@@ -203,23 +227,23 @@ TEST_SUITE("snapshot") {
       bad->collection = std::string(kMaxCollectionNameBytes + 1, 'c');
     }
     records[2] = bad;
-    CHECK(absl::IsInvalidArgument(WriteSnapshot(path, 10, records)));
+    CHECK(absl::IsInvalidArgument(WriteSnapshot(path, 10, records, TestCodec())));
     CHECK_FALSE(std::filesystem::exists(path));
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
   }
 
   TEST_CASE("I/O failures and missing files") {
     test::TempDir dir("snapshot-test");
-    CHECK(absl::IsUnavailable(WriteSnapshot(dir.Join("absent/snapshot.msnap"), 1, {})));
+    CHECK(absl::IsUnavailable(WriteSnapshot(dir.Join("absent/snapshot.msnap"), 1, {}, TestCodec())));
     CHECK(absl::IsNotFound(Read(dir.Join("absent.msnap")).version.status()));
   }
 
   TEST_CASE("an error from on_record stops reading and is returned") {
     test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
-    REQUIRE(WriteSnapshot(path, 50, MakeRecords(10, 50)).ok());
+    REQUIRE(WriteSnapshot(path, 50, MakeRecords(10, 50), TestCodec()).ok());
     int calls = 0;
-    absl::StatusOr<uint64_t> result = ReadSnapshot(path, [&](Record) {
+    absl::StatusOr<uint64_t> result = ReadSnapshot(path, TestCodec(), [&](Record) {
       return ++calls == 3 ? absl::CancelledError("stop") : absl::OkStatus();
     });
     CHECK(absl::IsCancelled(result.status()));
@@ -230,7 +254,7 @@ TEST_SUITE("snapshot") {
     test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
     const auto records = MakeRecords(300, 1000);
-    REQUIRE(WriteSnapshot(path, 1000, records).ok());
+    REQUIRE(WriteSnapshot(path, 1000, records, TestCodec()).ok());
     const std::string good = test::ReadFileBytes(path);
     REQUIRE(good.size() > 200);
 
@@ -260,15 +284,26 @@ TEST_SUITE("snapshot") {
       CHECK(absl::IsDataLoss(result.status()));
       CHECK(Contains(result.status().message(), path + " at byte 0: bad snapshot magic"));
     }
-    SUBCASE("bytes after the compressed stream") {
+    SUBCASE("bytes after the last chunk") {
       REQUIRE(test::WriteFileBytes(path, good + "x"));
       absl::StatusOr<uint64_t> result = Read(path).version;
       CHECK(absl::IsDataLoss(result.status()));
-      CHECK(Contains(result.status().message(), "bytes after the compressed stream"));
+      CHECK(Contains(result.status().message(),
+                     path + " at byte " + std::to_string(good.size()) +
+                         " (uncompressed byte "));
+      CHECK(Contains(result.status().message(), "1 bytes after the chunk holding the end marker"));
     }
-    SUBCASE("a second zstd frame") {
-      REQUIRE(test::WriteFileBytes(path, good + SnapshotFile(1000, RawStream().End(0).bytes()).substr(16)));
+    SUBCASE("a second snapshot's chunks after the end") {
+      REQUIRE(test::WriteFileBytes(path, good + good.substr(kSnapshotHeaderBytes)));
       CHECK(absl::IsDataLoss(Read(path).version.status()));
+    }
+    SUBCASE("an unknown format version") {
+      std::string bad = good;
+      bad[7] = 3;
+      REQUIRE(test::WriteFileBytes(path, bad));
+      absl::StatusOr<uint64_t> result = Read(path).version;
+      CHECK(absl::IsDataLoss(result.status()));
+      CHECK(Contains(result.status().message(), path + " at byte 7: snapshot format version 3"));
     }
   }
 
@@ -276,7 +311,7 @@ TEST_SUITE("snapshot") {
     test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
     const auto records = MakeRecords(40, 100);
-    REQUIRE(WriteSnapshot(path, 100, records).ok());
+    REQUIRE(WriteSnapshot(path, 100, records, TestCodec()).ok());
     const std::string good = test::ReadFileBytes(path);
     std::mt19937 rng(11);
     size_t refused = 0;
@@ -361,29 +396,153 @@ TEST_SUITE("snapshot") {
       stream = RawStream().Record("c", "a", "1", 11).End(1).bytes();
       expected = "has version 11, not in 1..10";
     }
-    std::string file = SnapshotFile(10, stream);
+    // The same stream in both containers: v1 (zstd) and v2 (chunks).
+    std::vector<std::string> files;
     SUBCASE("a frame that demands a 128 MiB window") {
       stream = RawStream().Record("c", "a", "1", 3).End(1).bytes();
-      file = SnapshotFileDemandingHugeWindow(10, stream);
+      files = {SnapshotFileDemandingHugeWindow(10, stream)};
       expected = "bad compressed data";
     }
-    REQUIRE(test::WriteFileBytes(path, file));
-    const long rss_before = PeakRssKiB();
-    ReadBack back = Read(path);
-    CHECK(PeakRssKiB() - rss_before < 64 * 1024);
-    if (expected.empty()) {
-      REQUIRE_MESSAGE(back.version.ok(), back.version.status().ToString());
-      CHECK(*back.version == 10);
-      REQUIRE(back.records.size() == 2);
-      CHECK(back.records[1].id == "b");
-      CHECK(back.records[1].version == 7);
-      CHECK(back.records[1].created == absl::FromUnixMicros(5));
-      CHECK(back.records[1].body.text() == "[]");
-    } else {
-      CHECK(absl::IsDataLoss(back.version.status()));
-      CHECK(Contains(back.version.status().message(), expected));
-      CHECK(Contains(back.version.status().message(), path + " at byte "));
+    if (files.empty()) files = {SnapshotFile(10, stream), ChunkedSnapshotFile(10, stream)};
+    for (const std::string& file : files) {
+      CAPTURE(static_cast<int>(file[7]));
+      REQUIRE(test::WriteFileBytes(path, file));
+      const long rss_before = PeakRssKiB();
+      ReadBack back = Read(path);
+      CHECK(PeakRssKiB() - rss_before < 64 * 1024);
+      if (expected.empty()) {
+        REQUIRE_MESSAGE(back.version.ok(), back.version.status().ToString());
+        CHECK(*back.version == 10);
+        REQUIRE(back.records.size() == 2);
+        CHECK(back.records[1].id == "b");
+        CHECK(back.records[1].version == 7);
+        CHECK(back.records[1].created == absl::FromUnixMicros(5));
+        CHECK(back.records[1].body.text() == "[]");
+      } else {
+        CHECK(absl::IsDataLoss(back.version.status()));
+        CHECK(Contains(back.version.status().message(), expected));
+        CHECK(Contains(back.version.status().message(), path + " at byte "));
+      }
     }
+  }
+
+  TEST_CASE("v2 chunks: records span chunks; damaged chunk framing is DataLoss") {
+    test::TempDir dir("snapshot-test");
+    const std::string path = dir.Join("s.msnap");
+    // Two bodies larger than a chunk, between small records.
+    auto records = MakeRecords(30, 500);
+    for (size_t i : {size_t{5}, size_t{20}}) {
+      auto big = std::make_shared<Record>(*records[i]);
+      big->body = *Json::Parse("\"" + std::string(kSnapshotChunkBytes + 1000 * i, 'q') + "\"");
+      records[i] = big;
+    }
+    REQUIRE(WriteSnapshot(path, 500, records, TestCodec()).ok());
+    const std::string good = test::ReadFileBytes(path);
+    CHECK(good.compare(0, 8, std::string("MQSNAP\0\2", 8)) == 0);
+    // Walk the chunks as documented: u32 length + envelope, to the end.
+    std::vector<size_t> chunk_offsets;
+    size_t at = kSnapshotHeaderBytes;
+    while (at < good.size()) {
+      REQUIRE(good.size() - at >= 4);
+      chunk_offsets.push_back(at);
+      const uint32_t length = LoadFixed32(good.data() + at);
+      REQUIRE(length <= kMaxSnapshotChunkEnvelopeBytes);
+      absl::StatusOr<EnvelopeHeader> header =
+          Codec::PeekHeader(std::string_view(good).substr(at + 4, length));
+      REQUIRE(header.ok());
+      CHECK(header->meta.record_version == 500);
+      at += 4 + length;
+    }
+    CHECK(at == good.size());
+    CHECK(chunk_offsets.size() >= 3);
+    ReadBack back = Read(path);
+    REQUIRE_MESSAGE(back.version.ok(), back.version.status().ToString());
+    CHECK(SameRecords(back.records, records));
+
+    const size_t second = chunk_offsets[1];
+    const auto expect = [&](const std::string& bad, const std::string& what) {
+      REQUIRE(test::WriteFileBytes(path, bad));
+      absl::StatusOr<uint64_t> result = Read(path).version;
+      CHECK(absl::IsDataLoss(result.status()));
+      CHECK(Contains(result.status().message(), what));
+    };
+    SUBCASE("a chunk length of 0") {
+      std::string bad = good;
+      std::fill_n(bad.begin() + static_cast<std::ptrdiff_t>(second), 4, '\0');
+      expect(bad, path + " at byte " + std::to_string(second) + " (uncompressed byte " +
+                      std::to_string(kSnapshotChunkBytes) + "): chunk length 0 is not in 1..");
+    }
+    SUBCASE("a chunk length of 2^31") {
+      std::string bad = good;
+      bad.replace(second, 4, std::string("\x00\x00\x00\x80", 4));
+      expect(bad, "chunk length 2147483648 is not in 1..");
+    }
+    SUBCASE("a chunk length past the end of the file") {
+      std::string bad = good.substr(0, chunk_offsets.back() + 14);
+      expect(bad, "runs past the end of the file");
+    }
+    SUBCASE("a chunk dropped") {
+      std::string bad = good.substr(0, second) + good.substr(chunk_offsets[2]);
+      REQUIRE(test::WriteFileBytes(path, bad));
+      CHECK(absl::IsDataLoss(Read(path).version.status()));
+    }
+    SUBCASE("a chunk of another snapshot") {
+      // The same stream written as the snapshot of version 501: each chunk
+      // is well-formed, but says so.
+      std::string other = ChunkedSnapshotFile(501, std::string(10, 'x'));
+      std::string bad = good.substr(0, second) + other.substr(kSnapshotHeaderBytes);
+      expect(bad, "chunk of snapshot version 501 in the snapshot of version 500");
+    }
+    SUBCASE("a damaged envelope") {
+      std::string bad = good;
+      bad[second + 40] ^= 0x04;
+      expect(bad, path + " at byte " + std::to_string(second) + " (uncompressed byte ");
+    }
+  }
+
+  TEST_CASE("encrypted snapshots hold no plaintext and need their key") {
+    test::TempDir dir("snapshot-test");
+    const std::string path = dir.Join("s.msnap");
+    const std::string key(kEncryptionKeyBytes, '\x5A');
+    std::unique_ptr<Codec> sealing =
+        *Codec::Create({.keys = {{.id = 4, .key = key}}, .active_key_id = 4});
+    auto records = MakeRecords(50, 60);
+    auto secret = std::make_shared<Record>(*records[3]);
+    secret->body = *Json::Parse(R"({"code":"plaintext-canary-8f3b"})");
+    records[3] = secret;
+    REQUIRE(WriteSnapshot(path, 60, records, *sealing).ok());
+    const std::string bytes = test::ReadFileBytes(path);
+    CHECK(bytes.find("plaintext-canary-8f3b") == std::string::npos);
+    CHECK(bytes.find("campaigns") == std::string::npos);
+
+    std::vector<Record> got;
+    absl::StatusOr<uint64_t> read = ReadSnapshot(path, *sealing, [&](Record record) {
+      got.push_back(std::move(record));
+      return absl::OkStatus();
+    });
+    REQUIRE_MESSAGE(read.ok(), read.status().ToString());
+    CHECK(SameRecords(got, records));
+
+    const auto none = [](Record) { return absl::OkStatus(); };
+    absl::StatusOr<uint64_t> keyless = ReadSnapshot(path, TestCodec(), none);
+    CHECK(absl::IsFailedPrecondition(keyless.status()));
+    CHECK(Contains(keyless.status().message(), path + " at byte 16 (uncompressed byte 0)"));
+    CHECK(Contains(keyless.status().message(), "key id 4"));
+    std::unique_ptr<Codec> wrong =
+        *Codec::Create({.keys = {{.id = 4, .key = std::string(kEncryptionKeyBytes, 'w')}}});
+    absl::StatusOr<uint64_t> denied = ReadSnapshot(path, *wrong, none);
+    CHECK(absl::IsPermissionDenied(denied.status()));
+    CHECK(Contains(denied.status().message(), path + " at byte 16"));
+  }
+
+  TEST_CASE("a codec that cannot hold a chunk fails the write, leaving no file") {
+    test::TempDir dir("snapshot-test");
+    const std::string path = dir.Join("s.msnap");
+    std::unique_ptr<Codec> small = *Codec::Create({.max_payload_bytes = 4096});
+    absl::Status written = WriteSnapshot(path, 2000, MakeRecords(2000, 2000), *small);
+    CHECK(absl::IsOutOfRange(written));
+    CHECK_FALSE(std::filesystem::exists(path));
+    CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
   }
 }
 

@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "internal/log_format.h"
+#include "marquee/codec.h"
 #include "marquee/memory_store.h"
 #include "support/store_contract.h"
 #include "support/file_bytes.h"
@@ -94,7 +95,7 @@ struct Frame {
 // Parses a log file as documented; fails the test on anything unexpected.
 std::vector<Frame> ParseLog(const std::string& bytes) {
   REQUIRE(bytes.size() >= kLogFileHeaderBytes);
-  REQUIRE(bytes.compare(0, 8, std::string("MQLOG\0\0\1", 8)) == 0);
+  REQUIRE(bytes.compare(0, 8, std::string("MQLOG\0\0\2", 8)) == 0);
   std::vector<Frame> frames;
   size_t at = kLogFileHeaderBytes;
   while (at < bytes.size()) {
@@ -211,6 +212,14 @@ TEST_CASE("the log follows the documented file and frame format") {
   CHECK(frames.size() == 5);
   uint64_t first_version = LoadU64(bytes, 8);
   CHECK(first_version == versions[0]);
+  // Each payload is one envelope stamped with its commit's version.
+  for (size_t i = 0; i < frames.size() && i < versions.size(); ++i) {
+    absl::StatusOr<EnvelopeHeader> header = Codec::PeekHeader(
+        std::string_view(bytes).substr(frames[i].offset + kFrameHeaderBytes, frames[i].length));
+    REQUIRE_MESSAGE(header.ok(), header.status().ToString());
+    CHECK(header->meta.record_version == versions[i]);
+    CHECK_FALSE(header->key_id.has_value());
+  }
   char expected_name[64];
   std::snprintf(expected_name, sizeof(expected_name), "log-%020llu.mlog",
                 static_cast<unsigned long long>(first_version));
@@ -357,7 +366,7 @@ TEST_CASE("a corrupted snapshot is DataLoss naming the snapshot") {
     REQUIRE(snapshots.size() == 1);
     std::string bytes = test::ReadFileBytes(dir.Join(snapshots[0]));
     REQUIRE(bytes.size() > 32);
-    CHECK(bytes.compare(0, 8, std::string("MQSNAP\0\1", 8)) == 0);
+    CHECK(bytes.compare(0, 8, std::string("MQSNAP\0\2", 8)) == 0);
     damage.apply(bytes);
     REQUIRE(test::WriteFileBytes(dir.Join(snapshots[0]), bytes));
     ExpectDataLoss(dir.path(), snapshots[0], {});

@@ -27,15 +27,20 @@ namespace marquee::internal {
 // fsync lesson).
 class LogWriter {
  public:
-  // Creates `path` (which must not exist) with a file header, syncs it and
-  // its directory. On failure the partly created file is removed.
+  // Creates `path` (which must not exist) with a file header of the current
+  // format (kLogFormatVersion), syncs it and its directory. On failure the
+  // partly created file is removed.
   // Errors: AlreadyExists, Unavailable (I/O).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<LogWriter>> Create(const std::string& path,
                                                                          uint64_t first_version);
-  // Opens an existing log for appending after truncating it to `valid_bytes`
-  // (dropping a torn tail), then syncs it, also when nothing was truncated:
-  // frames a crashed process wrote may still be only in the page cache, and
-  // new commits must not become durable on top of ones that are not.
+  // Opens an existing log for appending after truncating it to `valid_bytes`.
+  // The caller appends only frames of the file's format: the store opens
+  // only kLogFormatVersion files this way, and uses it on an older format's
+  // file just to truncate its torn tail.
+  // Truncating to `valid_bytes` drops a torn tail; then the file is synced,
+  // also when nothing was truncated: frames a crashed process wrote may
+  // still be only in the page cache, and new commits must not become
+  // durable on top of ones that are not.
   // A log ReadLog found shorter than its header (valid_bytes 0) cannot be
   // appended to: remove it and Create a new one.
   // Errors: InvalidArgument (valid_bytes < kLogFileHeaderBytes, or past the

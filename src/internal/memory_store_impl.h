@@ -75,6 +75,9 @@ class MemoryStoreImpl final : public MemoryStore {
 
   const MemoryStoreOptions options_;
   Clock* const clock_;
+  // options_.codec, or the default one Open creates; set before anything is
+  // read or written.
+  std::shared_ptr<const Codec> codec_;
   MemoryState state_;
   std::unique_ptr<WatchHub> hub_;
   std::unique_ptr<DirLock> dir_lock_;
