@@ -307,6 +307,8 @@ absl::StatusOr<DecodedRecord> Codec::DecodeRecord(std::string_view envelope) con
   return DecodedRecord{.meta = header.meta, .body = *std::move(body)};
 }
 
+size_t Codec::max_payload_bytes() const { return impl_->max_payload_bytes; }
+
 absl::StatusOr<EnvelopeHeader> Codec::PeekHeader(std::string_view envelope) {
   MARQUEE_ASSIGN_OR_RETURN(EnvelopeParts parts, internal::ParseEnvelope(envelope));
   return parts.header;

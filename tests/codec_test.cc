@@ -542,6 +542,7 @@ TEST_SUITE("Codec records: payloads that are not JSON") {
 TEST_SUITE("Codec limits and options") {
   TEST_CASE("Encode refuses a payload above max_payload_bytes") {
     auto codec = MakeCodec({.max_payload_bytes = 1000});
+    CHECK(codec->max_payload_bytes() == 1000);
     CHECK(codec->Encode("", std::string(1000, 'x'), {}).ok());
     const absl::Status status = codec->Encode("", std::string(1001, 'x'), {}).status();
     CHECK(status.code() == absl::StatusCode::kOutOfRange);

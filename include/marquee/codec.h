@@ -206,6 +206,10 @@ class MARQUEE_EXPORT Codec {
   // Errors: as Decode; DataLoss (the payload is not valid JSON).
   [[nodiscard]] absl::StatusOr<DecodedRecord> DecodeRecord(std::string_view envelope) const;
 
+  // The largest payload Encode accepts and Decode produces
+  // (CodecOptions::max_payload_bytes).
+  size_t max_payload_bytes() const;
+
   // Reads and checks an envelope's header and checksum without a codec, so
   // without decrypting or decompressing.
   // Errors: DataLoss, as Decode.

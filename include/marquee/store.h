@@ -180,7 +180,8 @@ class MARQUEE_EXPORT Store {
   // Errors: InvalidArgument (empty batch, bad names, bodies),
   // FailedPrecondition (an expected version did not hold; the message names
   // the key), Unavailable / DataLoss (the store refuses writes after an I/O
-  // failure), ResourceExhausted (batch too large).
+  // failure), ResourceExhausted (batch too large), OutOfRange (the batch's
+  // encoding exceeds what the store's codec may hold; nothing is written).
   [[nodiscard]] virtual absl::StatusOr<uint64_t> Write(const WriteBatch& batch,
                                                        const WriteOptions& options = {}) = 0;
 
