@@ -1,5 +1,10 @@
-// marquee/marquee.h — everything of Marquee's core in one include (the
-// optional targets, such as marquee/redis/, have their own headers).
+// marquee/marquee.h — Marquee's core and campaign domain in one include.
+//
+// The campaign headers (marquee/campaign/) are declarations only and need
+// nothing beyond core's headers and Abseil, so a core-only user may include
+// this too; calling a campaign function needs a link with marquee::campaign
+// (built with MARQUEE_BUILD_CAMPAIGN, ON by default). The other optional
+// targets, such as marquee/redis/ (which needs hiredis), are not included.
 //
 // Thread-safety and usage: see each header.
 //
@@ -10,6 +15,13 @@
 
 #include "marquee/api_view.h"
 #include "marquee/cache.h"
+#include "marquee/campaign/condition.h"
+#include "marquee/campaign/evaluator.h"
+#include "marquee/campaign/experiment.h"
+#include "marquee/campaign/features.h"
+#include "marquee/campaign/hashing.h"
+#include "marquee/campaign/sticky_bucket.h"
+#include "marquee/campaign/value.h"
 #include "marquee/clock.h"
 #include "marquee/codec.h"
 #include "marquee/executor.h"

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -52,6 +53,14 @@ std::string CaseName(const campaign::Value& test_case, size_t index) {
   const campaign::Value& first = test_case.At(0);
   if (first.is_string()) absl::StrAppend(&name, " ", std::string(first.as_string()));
   return name;
+}
+
+campaign::Value WithDefaultRuleId(const campaign::Value& expected) {
+  if (expected.Find("ruleId") != nullptr) return expected;
+  std::vector<campaign::Value::Member> members(expected.members().begin(),
+                                               expected.members().end());
+  members.emplace_back("ruleId", campaign::Value::String(""));
+  return campaign::Value::Object(std::move(members));
 }
 
 SectionTally::SectionTally(std::string section, size_t total)

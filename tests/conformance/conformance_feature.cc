@@ -1,10 +1,9 @@
 // feature: [name, context, feature key, expected FeatureResult]. The whole
 // result is compared as JSON (member order aside), experiment and
-// experimentResult included; ruleId defaults to "" as in GrowthBook's runner.
+// experimentResult included (WithDefaultRuleId: ruleId defaults to "").
 #include <doctest/doctest.h>
 
 #include <string>
-#include <vector>
 
 #include "campaign/growthbook_context.h"
 #include "conformance_cases.h"
@@ -14,13 +13,6 @@ namespace marquee::conformance {
 namespace {
 
 using campaign::Value;
-
-Value WithDefaultRuleId(const Value& expected) {
-  if (expected.Find("ruleId") != nullptr) return expected;
-  std::vector<Value::Member> members(expected.members().begin(), expected.members().end());
-  members.emplace_back("ruleId", Value::String(""));
-  return Value::Object(std::move(members));
-}
 
 TEST_CASE("feature") {
   absl::StatusOr<Value> cases = Section("feature");
