@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -63,6 +64,25 @@ campaign::Value WithDefaultRuleId(const campaign::Value& expected) {
   return campaign::Value::Object(std::move(members));
 }
 
+namespace {
+
+// Counts the cases of one section across doctest's re-runs of a TEST_CASE
+// (each run enters one SUBCASE), and prints "<section>: N cases, P passed,
+// F failed" once every case has been recorded.
+class SectionTally {
+ public:
+  SectionTally(std::string section, size_t total);
+  // Records case `index` (the first record of an index counts).
+  void Record(size_t index, bool passed);
+
+ private:
+  std::string section_;
+  size_t total_;
+  size_t recorded_ = 0;
+  size_t passed_ = 0;
+  std::string seen_;  // one byte per case: 0 not yet recorded, 1 recorded
+};
+
 SectionTally::SectionTally(std::string section, size_t total)
     : section_(std::move(section)), total_(total), seen_(total, '\0') {}
 
@@ -76,5 +96,34 @@ void SectionTally::Record(size_t index, bool passed) {
                      << total_ - passed_ << " failed");
   }
 }
+
+}  // namespace
+
+void RunSection(std::string_view section, const CaseCheck& check, const CaseNamer& name_of) {
+  absl::StatusOr<campaign::Value> cases = Section(section);
+  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
+  // doctest re-enters the TEST_CASE once per SUBCASE; the tally outlives
+  // those runs.
+  static auto* const tallies = new std::map<std::string, SectionTally, std::less<>>();
+  SectionTally& tally =
+      tallies->try_emplace(std::string(section), std::string(section), cases->size())
+          .first->second;
+  size_t index = 0;
+  for (const campaign::Value& test_case : cases->elements()) {
+    const std::string name = name_of(test_case, index);
+    SUBCASE(name.c_str()) {
+      bool passed = false;
+      try {
+        passed = check(test_case);
+      } catch (...) {
+        tally.Record(index, false);
+        throw;
+      }
+      tally.Record(index, passed);
+    }
+    ++index;
+  }
+}
+
 
 }  // namespace marquee::conformance

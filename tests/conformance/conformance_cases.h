@@ -4,11 +4,12 @@
 // cases.json is one object keyed by the function under test; each section
 // is an array of cases, and each case an array laid out as GrowthBook's
 // "build your own SDK" guide describes for that function. Section files get
-// their cases as campaign::Values and report through SectionTally.
+// their cases as campaign::Values and run them through RunSection.
 #ifndef MARQUEE_TESTS_CONFORMANCE_CONFORMANCE_CASES_H_
 #define MARQUEE_TESTS_CONFORMANCE_CONFORMANCE_CASES_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -49,22 +50,18 @@ campaign::Value WithDefaultRuleId(const campaign::Value& expected);
 // repeat within some sections, and doctest merges subcases of equal name).
 std::string CaseName(const campaign::Value& test_case, size_t index);
 
-// Counts the cases of one section across doctest's re-runs of a TEST_CASE
-// (each run enters one SUBCASE), and prints "<section>: N cases, P passed,
-// F failed" once every case has been recorded.
-class SectionTally {
- public:
-  SectionTally(std::string section, size_t total);
-  // Records case `index` (the first record of an index counts).
-  void Record(size_t index, bool passed);
+// Checks a case: makes its own CHECKs and returns whether the case passed.
+using CaseCheck = std::function<bool(const campaign::Value& test_case)>;
+// Names case `index` of a section for its SUBCASE.
+using CaseNamer = std::function<std::string(const campaign::Value& test_case, size_t index)>;
 
- private:
-  std::string section_;
-  size_t total_;
-  size_t recorded_ = 0;
-  size_t passed_ = 0;
-  std::string seen_;  // one byte per case: 0 not yet recorded, 1 recorded
-};
+// Runs `check` on every case of `section`, each in its own SUBCASE named by
+// `name_of`, and records it in the section's tally, so the count line is
+// printed once every case ran, including when some failed (a case whose
+// check throws, as a failed REQUIRE does, is recorded as failed first).
+// Call it from the section's TEST_CASE.
+void RunSection(std::string_view section, const CaseCheck& check,
+                const CaseNamer& name_of = CaseName);
 
 }  // namespace marquee::conformance
 

@@ -14,24 +14,16 @@ using campaign::BucketRange;
 using campaign::Value;
 
 TEST_CASE("chooseVariation") {
-  absl::StatusOr<Value> cases = Section("chooseVariation");
-  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
-  static SectionTally tally("chooseVariation", cases->size());
-  size_t index = 0;
-  for (const Value& c : cases->elements()) {
-    const std::string name = CaseName(c, index);
-    SUBCASE(name.c_str()) {
-      std::vector<BucketRange> ranges;
-      for (const Value& r : c.At(2).elements()) {
-        ranges.push_back({.start = r.At(0).as_number(), .end = r.At(1).as_number()});
-      }
-      const int got = campaign::ChooseVariation(c.At(1).as_number(), ranges);
-      const int expected = static_cast<int>(c.At(3).as_number());
-      CHECK(got == expected);
-      tally.Record(index, got == expected);
+  RunSection("chooseVariation", [](const Value& c) {
+    std::vector<BucketRange> ranges;
+    for (const Value& r : c.At(2).elements()) {
+      ranges.push_back({.start = r.At(0).as_number(), .end = r.At(1).as_number()});
     }
-    ++index;
-  }
+    const int got = campaign::ChooseVariation(c.At(1).as_number(), ranges);
+    const int expected = static_cast<int>(c.At(3).as_number());
+    CHECK(got == expected);
+    return got == expected;
+  });
 }
 
 }  // namespace

@@ -16,32 +16,24 @@ using campaign::SavedGroups;
 using campaign::Value;
 
 TEST_CASE("evalCondition") {
-  absl::StatusOr<Value> cases = Section("evalCondition");
-  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
-  static SectionTally tally("evalCondition", cases->size());
-  size_t index = 0;
-  for (const Value& c : cases->elements()) {
-    std::string name = CaseName(c, index);
-    SUBCASE(name.c_str()) {
-      const Value& condition = c.At(1);
-      const Value& attributes = c.At(2);
-      const bool expected = c.At(3).as_bool();
-      SavedGroups groups;
-      if (c.size() > 4) {
-        absl::StatusOr<SavedGroups> parsed = campaign::SavedGroupsFromValue(c.At(4));
-        REQUIRE_MESSAGE(parsed.ok(), parsed.status().ToString());
-        groups = *parsed;
-      }
-      const bool interpreted = campaign::EvalCondition(attributes, condition, groups);
-      CHECK_MESSAGE(interpreted == expected, "interpreted form");
-      absl::StatusOr<CompiledCondition> compiled = CompiledCondition::Compile(condition);
-      REQUIRE_MESSAGE(compiled.ok(), compiled.status().ToString());
-      const bool compiled_result = compiled->Evaluate(attributes, groups);
-      CHECK_MESSAGE(compiled_result == expected, "compiled form");
-      tally.Record(index, interpreted == expected && compiled_result == expected);
+  RunSection("evalCondition", [](const Value& c) {
+    const Value& condition = c.At(1);
+    const Value& attributes = c.At(2);
+    const bool expected = c.At(3).as_bool();
+    SavedGroups groups;
+    if (c.size() > 4) {
+      absl::StatusOr<SavedGroups> parsed = campaign::SavedGroupsFromValue(c.At(4));
+      REQUIRE_MESSAGE(parsed.ok(), parsed.status().ToString());
+      groups = *parsed;
     }
-    ++index;
-  }
+    const bool interpreted = campaign::EvalCondition(attributes, condition, groups);
+    CHECK_MESSAGE(interpreted == expected, "interpreted form");
+    absl::StatusOr<CompiledCondition> compiled = CompiledCondition::Compile(condition);
+    REQUIRE_MESSAGE(compiled.ok(), compiled.status().ToString());
+    const bool compiled_result = compiled->Evaluate(attributes, groups);
+    CHECK_MESSAGE(compiled_result == expected, "compiled form");
+    return interpreted == expected && compiled_result == expected;
+  });
 }
 
 }  // namespace

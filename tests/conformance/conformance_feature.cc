@@ -1,6 +1,8 @@
-// feature: [name, context, feature key, expected FeatureResult]. The whole
-// result is compared as JSON (member order aside), experiment and
-// experimentResult included (WithDefaultRuleId: ruleId defaults to "").
+// feature and contextualBandit: [name, context, feature key, expected
+// FeatureResult]. Both are EvalFeature cases (contextualBandit's exercise
+// contextual-bandit rules and the result fields they set). The whole result
+// is compared as JSON (member order aside), experiment and experimentResult
+// included (WithDefaultRuleId: ruleId defaults to "").
 #include <doctest/doctest.h>
 
 #include <string>
@@ -14,26 +16,20 @@ namespace {
 
 using campaign::Value;
 
-TEST_CASE("feature") {
-  absl::StatusOr<Value> cases = Section("feature");
-  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
-  static SectionTally tally("feature", cases->size());
-  size_t index = 0;
-  for (const Value& c : cases->elements()) {
-    const std::string name = CaseName(c, index);
-    SUBCASE(name.c_str()) {
-      absl::StatusOr<campaign::Context> context = campaign::testing::ContextFromCaseJson(c.At(1));
-      REQUIRE_MESSAGE(context.ok(), context.status().ToString());
-      const campaign::FeatureResult result = campaign::EvalFeature(*context, c.At(2).as_string());
-      const Value got = campaign::FeatureResultToValue(result);
-      const Value expected = WithDefaultRuleId(c.At(3));
-      const bool passed = campaign::testing::JsonEquivalent(got, expected);
-      CHECK_MESSAGE(passed, "got      " << got.ToJsonText() << "\nexpected " << expected.ToJsonText());
-      tally.Record(index, passed);
-    }
-    ++index;
-  }
+bool FeatureCasePasses(const Value& c) {
+  absl::StatusOr<campaign::Context> context = campaign::testing::ContextFromCaseJson(c.At(1));
+  REQUIRE_MESSAGE(context.ok(), context.status().ToString());
+  const campaign::FeatureResult result = campaign::EvalFeature(*context, c.At(2).as_string());
+  const Value got = campaign::FeatureResultToValue(result);
+  const Value expected = WithDefaultRuleId(c.At(3));
+  const bool passed = campaign::testing::JsonEquivalent(got, expected);
+  CHECK_MESSAGE(passed, "got      " << got.ToJsonText() << "\nexpected " << expected.ToJsonText());
+  return passed;
 }
+
+TEST_CASE("feature") { RunSection("feature", FeatureCasePasses); }
+
+TEST_CASE("contextualBandit") { RunSection("contextualBandit", FeatureCasePasses); }
 
 }  // namespace
 }  // namespace marquee::conformance

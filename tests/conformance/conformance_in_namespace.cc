@@ -12,24 +12,16 @@ namespace {
 using campaign::Value;
 
 TEST_CASE("inNamespace") {
-  absl::StatusOr<Value> cases = Section("inNamespace");
-  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
-  static SectionTally tally("inNamespace", cases->size());
-  size_t index = 0;
-  for (const Value& c : cases->elements()) {
-    const std::string name = CaseName(c, index);
-    SUBCASE(name.c_str()) {
-      const Value& ns = c.At(2);
-      const bool got = campaign::InNamespace(
-          c.At(1).as_string(), {.id = std::string(ns.At(0).as_string()),
-                                .start = ns.At(1).as_number(),
-                                .end = ns.At(2).as_number()});
-      const bool expected = c.At(3).as_bool();
-      CHECK(got == expected);
-      tally.Record(index, got == expected);
-    }
-    ++index;
-  }
+  RunSection("inNamespace", [](const Value& c) {
+    const Value& ns = c.At(2);
+    const bool got = campaign::InNamespace(
+        c.At(1).as_string(), {.id = std::string(ns.At(0).as_string()),
+                              .start = ns.At(1).as_number(),
+                              .end = ns.At(2).as_number()});
+    const bool expected = c.At(3).as_bool();
+    CHECK(got == expected);
+    return got == expected;
+  });
 }
 
 }  // namespace

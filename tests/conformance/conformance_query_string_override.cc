@@ -15,25 +15,17 @@ namespace {
 using campaign::Value;
 
 TEST_CASE("getQueryStringOverride") {
-  absl::StatusOr<Value> cases = Section("getQueryStringOverride");
-  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
-  static SectionTally tally("getQueryStringOverride", cases->size());
-  size_t index = 0;
-  for (const Value& c : cases->elements()) {
-    const std::string name = CaseName(c, index);
-    SUBCASE(name.c_str()) {
-      const std::optional<int> got = campaign::GetQueryStringOverride(
-          c.At(1).as_string(), c.At(2).as_string(), static_cast<int>(c.At(3).as_number()));
-      const Value& expected = c.At(4);
-      const bool passed = expected.is_null()
-                              ? !got.has_value()
-                              : got.has_value() && *got == expected.as_number();
-      CHECK_MESSAGE(passed, "got " << (got ? std::to_string(*got) : std::string("null"))
-                                   << ", expected " << expected.ToJsonText());
-      tally.Record(index, passed);
-    }
-    ++index;
-  }
+  RunSection("getQueryStringOverride", [](const Value& c) {
+    const std::optional<int> got = campaign::GetQueryStringOverride(
+        c.At(1).as_string(), c.At(2).as_string(), static_cast<int>(c.At(3).as_number()));
+    const Value& expected = c.At(4);
+    const bool passed = expected.is_null()
+                            ? !got.has_value()
+                            : got.has_value() && *got == expected.as_number();
+    CHECK_MESSAGE(passed, "got " << (got ? std::to_string(*got) : std::string("null"))
+                                 << ", expected " << expected.ToJsonText());
+    return passed;
+  });
 }
 
 }  // namespace

@@ -15,29 +15,21 @@ namespace {
 using campaign::Value;
 
 TEST_CASE("run") {
-  absl::StatusOr<Value> cases = Section("run");
-  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
-  static SectionTally tally("run", cases->size());
-  size_t index = 0;
-  for (const Value& c : cases->elements()) {
-    const std::string name = CaseName(c, index);
-    SUBCASE(name.c_str()) {
-      absl::StatusOr<campaign::Context> context = campaign::testing::ContextFromCaseJson(c.At(1));
-      REQUIRE_MESSAGE(context.ok(), context.status().ToString());
-      absl::StatusOr<campaign::Experiment> experiment = campaign::ExperimentFromValue(c.At(2));
-      REQUIRE_MESSAGE(experiment.ok(), experiment.status().ToString());
-      const campaign::ExperimentResult result = campaign::Run(*context, *experiment);
-      const bool value_ok = campaign::testing::JsonEquivalent(result.value, c.At(3));
-      const bool in_ok = result.in_experiment == c.At(4).as_bool();
-      const bool hash_ok = result.hash_used == c.At(5).as_bool();
-      CHECK_MESSAGE(value_ok, "value " << result.value.ToJsonText() << ", expected "
-                                       << c.At(3).ToJsonText());
-      CHECK_MESSAGE(in_ok, "inExperiment " << result.in_experiment);
-      CHECK_MESSAGE(hash_ok, "hashUsed " << result.hash_used);
-      tally.Record(index, value_ok && in_ok && hash_ok);
-    }
-    ++index;
-  }
+  RunSection("run", [](const Value& c) {
+    absl::StatusOr<campaign::Context> context = campaign::testing::ContextFromCaseJson(c.At(1));
+    REQUIRE_MESSAGE(context.ok(), context.status().ToString());
+    absl::StatusOr<campaign::Experiment> experiment = campaign::ExperimentFromValue(c.At(2));
+    REQUIRE_MESSAGE(experiment.ok(), experiment.status().ToString());
+    const campaign::ExperimentResult result = campaign::Run(*context, *experiment);
+    const bool value_ok = campaign::testing::JsonEquivalent(result.value, c.At(3));
+    const bool in_ok = result.in_experiment == c.At(4).as_bool();
+    const bool hash_ok = result.hash_used == c.At(5).as_bool();
+    CHECK_MESSAGE(value_ok, "value " << result.value.ToJsonText() << ", expected "
+                                     << c.At(3).ToJsonText());
+    CHECK_MESSAGE(in_ok, "inExperiment " << result.in_experiment);
+    CHECK_MESSAGE(hash_ok, "hashUsed " << result.hash_used);
+    return value_ok && in_ok && hash_ok;
+  });
 }
 
 }  // namespace

@@ -18,41 +18,33 @@ namespace {
 using campaign::Value;
 
 TEST_CASE("stickyBucket") {
-  absl::StatusOr<Value> cases = Section("stickyBucket");
-  REQUIRE_MESSAGE(cases.ok(), cases.status().ToString());
-  static SectionTally tally("stickyBucket", cases->size());
-  size_t index = 0;
-  for (const Value& c : cases->elements()) {
-    const std::string name = CaseName(c, index);
-    SUBCASE(name.c_str()) {
-      campaign::InMemoryStickyBucketService service;
-      for (const Value& doc_json : c.At(2).elements()) {
-        absl::StatusOr<campaign::StickyAssignmentsDoc> doc =
-            campaign::StickyAssignmentsDocFromValue(doc_json);
-        REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
-        REQUIRE(service.SaveAssignments(*doc).ok());
-      }
-      absl::StatusOr<campaign::Context> context = campaign::testing::ContextFromCaseJson(c.At(1));
-      REQUIRE_MESSAGE(context.ok(), context.status().ToString());
-      context->sticky_bucket_service = &service;
-      REQUIRE(campaign::LoadStickyBuckets(*context).ok());
-      const campaign::FeatureResult result = campaign::EvalFeature(*context, c.At(3).as_string());
-      const Value got_result = result.experiment_result
-                                   ? campaign::ExperimentResultToValue(*result.experiment_result)
-                                   : Value();
-      const Value got_docs =
-          campaign::testing::StickyDocsToValue(context->sticky_bucket_assignment_docs);
-      const bool result_ok = campaign::testing::JsonEquivalent(got_result, c.At(4));
-      const bool docs_ok = campaign::testing::JsonEquivalent(got_docs, c.At(5));
-      CHECK_MESSAGE(result_ok, "result   " << got_result.ToJsonText() << "\nexpected "
-                                          << c.At(4).ToJsonText());
-      CHECK_MESSAGE(docs_ok, "docs     " << got_docs.ToJsonText() << "\nexpected "
-                                        << c.At(5).ToJsonText());
-      CHECK(context->sticky_bucket_save_status.ok());
-      tally.Record(index, result_ok && docs_ok);
+  RunSection("stickyBucket", [](const Value& c) {
+    campaign::InMemoryStickyBucketService service;
+    for (const Value& doc_json : c.At(2).elements()) {
+      absl::StatusOr<campaign::StickyAssignmentsDoc> doc =
+          campaign::StickyAssignmentsDocFromValue(doc_json);
+      REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
+      REQUIRE(service.SaveAssignments(*doc).ok());
     }
-    ++index;
-  }
+    absl::StatusOr<campaign::Context> context = campaign::testing::ContextFromCaseJson(c.At(1));
+    REQUIRE_MESSAGE(context.ok(), context.status().ToString());
+    context->sticky_bucket_service = &service;
+    REQUIRE(campaign::LoadStickyBuckets(*context).ok());
+    const campaign::FeatureResult result = campaign::EvalFeature(*context, c.At(3).as_string());
+    const Value got_result = result.experiment_result
+                                 ? campaign::ExperimentResultToValue(*result.experiment_result)
+                                 : Value();
+    const Value got_docs =
+        campaign::testing::StickyDocsToValue(context->sticky_bucket_assignment_docs);
+    const bool result_ok = campaign::testing::JsonEquivalent(got_result, c.At(4));
+    const bool docs_ok = campaign::testing::JsonEquivalent(got_docs, c.At(5));
+    CHECK_MESSAGE(result_ok, "result   " << got_result.ToJsonText() << "\nexpected "
+                                        << c.At(4).ToJsonText());
+    CHECK_MESSAGE(docs_ok, "docs     " << got_docs.ToJsonText() << "\nexpected "
+                                      << c.At(5).ToJsonText());
+    CHECK(context->sticky_bucket_save_status.ok());
+    return result_ok && docs_ok;
+  });
 }
 
 }  // namespace
