@@ -6,6 +6,7 @@
 // including where the JavaScript SDK would throw.
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,22 +41,43 @@ struct Matcher {
   std::vector<OpNode> ops;  // kOperators
 };
 
-// The expected list of $in / $nin / $ini / $nini, hashed. Strict equality
-// only ever matches null, booleans, numbers and strings.
+// The expected list of $in / $nin / $ini / $nini. Strict equality only ever
+// matches null, booleans, numbers and strings. Short lists (the usual case)
+// are scanned: cheaper than hashing and probing a table elsewhere in memory.
+// Longer ones are hashed as well.
 struct InSet {
+  static constexpr size_t kHashAbove = 8;
+
   bool is_array = false;  // otherwise the operator is false
   bool has_null = false, has_true = false, has_false = false;
-  absl::flat_hash_set<double> numbers;
-  absl::flat_hash_set<std::string> strings;  // lowered for $ini / $nini
+  std::vector<double> numbers;       // -0 stored as 0
+  std::vector<std::string> strings;  // lowered for $ini / $nini
+  absl::flat_hash_set<double> hashed_numbers;        // numbers, when long
+  absl::flat_hash_set<std::string> hashed_strings;   // strings, when long
 
+  void Finish() {
+    if (numbers.size() > kHashAbove) hashed_numbers.insert(numbers.begin(), numbers.end());
+    if (strings.size() > kHashAbove) hashed_strings.insert(strings.begin(), strings.end());
+  }
+  bool HasNumber(double d) const {
+    if (numbers.size() > kHashAbove) return hashed_numbers.contains(d + 0.0);  // -0 -> 0
+    return std::find(numbers.begin(), numbers.end(), d) != numbers.end();  // -0 == 0
+  }
+  bool HasString(std::string_view s) const {
+    if (strings.size() > kHashAbove) return hashed_strings.contains(marquee::internal::Sv(s));
+    for (const std::string& e : strings) {
+      if (e.size() == s.size() && std::string_view(e) == s) return true;
+    }
+    return false;
+  }
   bool ContainsOne(const Value& a, bool insensitive) const {
     switch (a.type()) {
       case ValueType::kNull: return has_null;
       case ValueType::kBool: return a.as_bool() ? has_true : has_false;
-      case ValueType::kNumber: return numbers.contains(a.as_number() + 0.0);  // -0 -> 0
+      case ValueType::kNumber: return HasNumber(a.as_number());
       case ValueType::kString:
-        return insensitive ? strings.contains(internal::JsToLowerCase(a.as_string()))
-                           : strings.contains(marquee::internal::Sv(a.as_string()));
+        return insensitive ? HasString(internal::JsToLowerCase(a.as_string()))
+                           : HasString(a.as_string());
       default: return false;
     }
   }
@@ -70,12 +92,68 @@ struct InSet {
 
 struct Node;
 
+// A case-sensitive pattern that RE2 reads as a plain ASCII literal, optionally
+// anchored by a leading '^' and/or a trailing '$' (such as "@example\\.com$"):
+// matched with a string search instead of running RE2, with RE2's answer
+// (its '^' and '$' are the start and end of the whole text, as JavaScript's
+// without the m flag).
+struct LiteralPattern {
+  bool usable = false;
+  bool at_start = false, at_end = false;
+  std::string text;
+
+  bool Matches(std::string_view s) const {
+    if (at_start && at_end) return s == text;
+    if (at_start) return s.substr(0, text.size()) == text;
+    if (at_end) return s.size() >= text.size() && s.substr(s.size() - text.size()) == text;
+    return s.find(text) != std::string_view::npos;
+  }
+};
+
+// Characters RE2 always reads as themselves outside a class.
+bool IsPlainLiteral(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view(" !\"#%&',-/:;<=>@_`~").find(c) != std::string_view::npos;
+}
+
+// Punctuation that "\\" followed by it makes a literal in RE2.
+bool IsEscapableLiteral(char c) {
+  return std::string_view(".\\+*?()|[]{}^$-/@#%&!,:;<=>_`~\"'").find(c) !=
+         std::string_view::npos;
+}
+
+LiteralPattern CompileLiteralPattern(std::string_view p) {
+  LiteralPattern lit;
+  if (!p.empty() && p.front() == '^') {
+    lit.at_start = true;
+    p.remove_prefix(1);
+  }
+  // A trailing '$' is an anchor unless it is escaped: "\\$" ends in a literal.
+  if (!p.empty() && p.back() == '$' && (p.size() < 2 || p[p.size() - 2] != '\\')) {
+    lit.at_end = true;
+    p.remove_suffix(1);
+  }
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '\\') {
+      if (i + 1 >= p.size() || !IsEscapableLiteral(p[i + 1])) return LiteralPattern();
+      lit.text.push_back(p[++i]);
+    } else if (IsPlainLiteral(p[i])) {
+      lit.text.push_back(p[i]);
+    } else {
+      return LiteralPattern();
+    }
+  }
+  lit.usable = true;
+  return lit;
+}
+
 // One operator of an operator object.
 struct OpNode {
   Operator op = Operator::kUnknown;
   Value expected;
   std::string text;                         // $v*: padded version; $inGroup: group id
   std::shared_ptr<const re2::RE2> regex;    // $regex family; null: invalid
+  LiteralPattern literal;                   // $regex / $notRegex: RE2 skipped
   std::unique_ptr<Matcher> sub;             // $not, $size, $elemMatch on operators
   std::unique_ptr<Node> cond;               // $elemMatch on a plain condition
   bool throws = false;                      // $elemMatch: null
@@ -163,14 +241,15 @@ InSet CompileInSet(const Value& expected, bool insensitive) {
     switch (e.type()) {
       case ValueType::kNull: set.has_null = true; break;
       case ValueType::kBool: (e.as_bool() ? set.has_true : set.has_false) = true; break;
-      case ValueType::kNumber: set.numbers.insert(e.as_number() + 0.0); break;
+      case ValueType::kNumber: set.numbers.push_back(e.as_number() + 0.0); break;
       case ValueType::kString:
-        set.strings.insert(insensitive ? internal::JsToLowerCase(e.as_string())
-                                       : std::string(e.as_string()));
+        set.strings.push_back(insensitive ? internal::JsToLowerCase(e.as_string())
+                                          : std::string(e.as_string()));
         break;
       default: break;  // arrays and objects are never === to anything
     }
   }
+  set.Finish();
   return set;
 }
 
@@ -210,6 +289,7 @@ OpNode CompileOp(std::string_view name, const Value& expected) {
       break;
     case Operator::kRegex: case Operator::kNotRegex:
       node.regex = internal::CompileRegex(expected, false);
+      if (node.regex != nullptr) node.literal = CompileLiteralPattern(expected.as_string());
       break;
     case Operator::kRegexi: case Operator::kNotRegexi:
       node.regex = internal::CompileRegex(expected, true);
@@ -293,11 +373,24 @@ bool EvalNode(const Node& node, const Value& obj, EvalContext* ctx) {
   return true;
 }
 
+// RegExp.prototype.test of a valid pattern, on String(actual).
+bool RegexMatches(const OpNode& op, const Value& actual) {
+  if (!op.literal.usable) return internal::RegexMatches(*op.regex, actual);
+  if (actual.is_string()) return op.literal.Matches(actual.as_string());
+  return op.literal.Matches(internal::JsToString(actual));
+}
+
 bool EvalOp(const OpNode& op, const Value& actual, EvalContext* ctx) {
   switch (op.op) {
     case Operator::kVeq: case Operator::kVne: case Operator::kVgt:
     case Operator::kVgte: case Operator::kVlt: case Operator::kVlte:
-      return internal::CompareVersions(op.op, PaddedVersionString(actual), op.text);
+    {
+      // One buffer per thread: padded versions outgrow the small-string
+      // buffer, and this runs for every $v* clause evaluated.
+      thread_local std::string padded;
+      internal::PaddedVersionInto(actual, &padded);
+      return internal::CompareVersions(op.op, padded, op.text);
+    }
     case Operator::kEq: case Operator::kNe: case Operator::kLt:
     case Operator::kLte: case Operator::kGt: case Operator::kGte:
       return internal::CompareOperator(op.op, actual, op.expected);
@@ -346,9 +439,9 @@ bool EvalOp(const OpNode& op, const Value& actual, EvalContext* ctx) {
       return true;
     }
     case Operator::kRegex: case Operator::kRegexi:
-      return op.regex != nullptr && internal::RegexMatches(*op.regex, actual);
+      return op.regex != nullptr && RegexMatches(op, actual);
     case Operator::kNotRegex: case Operator::kNotRegexi:
-      return op.regex != nullptr && !internal::RegexMatches(*op.regex, actual);
+      return op.regex != nullptr && !RegexMatches(op, actual);
     case Operator::kType: return internal::TypeIs(actual, op.expected);
     case Operator::kUnknown: return false;
   }

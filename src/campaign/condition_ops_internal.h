@@ -62,6 +62,10 @@ IndexedItems JsIndexedItems(const Value& conditions, EvalContext* ctx);
 // $eq $ne $lt $lte $gt $gte with JavaScript's === and relational operators.
 bool CompareOperator(Operator op, const Value& actual, const Value& expected);
 
+// PaddedVersionString(version) written into *out (cleared first), so a
+// caller evaluating many $v* clauses can reuse one buffer.
+void PaddedVersionInto(const Value& version, std::string* out);
+
 // $veq ... $vlte on two padded version strings.
 bool CompareVersions(Operator op, std::string_view actual, std::string_view expected);
 

@@ -26,6 +26,15 @@ const Value& NullValue() {
   return *kNull;
 }
 
+bool ShortKeyEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 32) return a == b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct Value::Rep {
@@ -176,8 +185,10 @@ const Value* Value::Find(std::string_view key) const {
     auto it = rep_->index.find(key);
     return it == rep_->index.end() ? nullptr : &rep_->members[it->second].second;
   }
+  // Conditions look attributes up on every clause: keys are short, so an
+  // inline comparison beats a call to memcmp per candidate.
   for (const Member& m : rep_->members) {
-    if (m.first == key) return &m.second;
+    if (ShortKeyEquals(m.first, key)) return &m.second;
   }
   return nullptr;
 }

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "campaign/condition_ops_internal.h"
 #include "campaign/js_semantics_internal.h"
 #include "marquee/campaign/condition.h"
 
@@ -26,7 +27,9 @@ bool AllDigits(std::string_view s) {
 
 }  // namespace
 
-std::string PaddedVersionString(std::string_view input) {
+namespace internal {
+
+void AppendPaddedVersion(std::string_view input, std::string* out) {
   // JavaScript: input.replace(/(^v|\+.*$)/g, ""). "^v" drops a leading v;
   // "\+.*$" drops from the first '+' after which no line terminator follows
   // ('.' does not match one and '$' is the end of the input).
@@ -40,32 +43,48 @@ std::string PaddedVersionString(std::string_view input) {
   if (plus != std::string_view::npos) input = input.substr(0, plus);
 
   // .split(/[-.]/), a "~" after a plain x.y.z, numeric parts padded to 5.
-  std::vector<std::string_view> parts;
+  // Parts are written as they are found (no vector: this runs per $v*
+  // clause evaluated); only the count decides the "~".
+  size_t parts = 0;
   size_t start = 0;
   for (size_t i = 0; i <= input.size(); ++i) {
     if (i == input.size() || input[i] == '-' || input[i] == '.') {
-      parts.push_back(input.substr(start, i - start));
+      std::string_view part = input.substr(start, i - start);
+      if (parts > 0) out->push_back('-');
+      if (AllDigits(part) && part.size() < 5) out->append(5 - part.size(), ' ');
+      out->append(part);
+      ++parts;
       start = i + 1;
     }
   }
-  if (parts.size() == 3) parts.push_back("~");
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out.push_back('-');
-    if (AllDigits(parts[i]) && parts[i].size() < 5) out.append(5 - parts[i].size(), ' ');
-    out.append(parts[i]);
+  if (parts == 3) out->append("-~");
+}
+
+void PaddedVersionInto(const Value& version, std::string* out) {
+  out->clear();
+  // `if (typeof input === "number") input = input + ""` then anything that is
+  // not a non-empty string becomes "0".
+  if (version.is_number()) {
+    AppendPaddedVersion(JsNumberToString(version.as_number()), out);
+  } else if (!version.is_string() || version.as_string().empty()) {
+    AppendPaddedVersion("0", out);
+  } else {
+    AppendPaddedVersion(version.as_string(), out);
   }
+}
+
+}  // namespace internal
+
+std::string PaddedVersionString(std::string_view input) {
+  std::string out;
+  internal::AppendPaddedVersion(input, &out);
   return out;
 }
 
 std::string PaddedVersionString(const Value& version) {
-  // `if (typeof input === "number") input = input + ""` then anything that is
-  // not a non-empty string becomes "0".
-  if (version.is_number()) {
-    return PaddedVersionString(internal::JsNumberToString(version.as_number()));
-  }
-  if (!version.is_string() || version.as_string().empty()) return PaddedVersionString("0");
-  return PaddedVersionString(version.as_string());
+  std::string out;
+  internal::PaddedVersionInto(version, &out);
+  return out;
 }
 
 }  // namespace marquee::campaign

@@ -58,11 +58,15 @@ class Generator {
                                            "tags.0", "tags.1", "o.x", "o.y.1", "missing", "o.x.k"};
   static constexpr const char* kStrings[] = {
       "",    "a",   "A",     "b",     "abc",    "ABC", "1",     "10",   "2.5",   " 3 ",
-      "1.2.3", "v1.2.0", "1.10.0-beta", "1.2.3+build", "0x10", "true", "null", "é", "É", "a,b"};
+      "1.2.3", "v1.2.0", "1.10.0-beta", "1.2.3+build", "0x10", "true", "null", "é", "É", "a,b",
+      "me@x.com", "a$", "a b"};
   static constexpr double kNumbers[] = {0, 1, 2, 3, 2.5, -1, 10, 100, 1.5, -0.0};
   static constexpr const char* kPatterns[] = {"^a",  "b$",   "A",     "^[0-9]+$", "1\\.2",
                                               "(a)\\1", "[", ".*", "^$",       "é",
-                                              "(?=a)", "^(a|b)+$"};
+                                              "(?=a)", "^(a|b)+$",
+                                              // plain literals, which the compiled form
+                                              // matches without RE2
+                                              "@x\\.com$", "\\$$", "a\\$", "a b", "^abc$", "B"};
   static constexpr const char* kOperators[] = {
       "$eq",  "$ne",   "$lt",   "$lte",  "$gt",   "$gte",      "$in",     "$nin",
       "$ini", "$nini", "$all",  "$alli", "$size", "$elemMatch", "$exists", "$type",
@@ -100,7 +104,8 @@ class Generator {
 
   Value ScalarList() {
     std::vector<Value> elements;
-    for (int i = Below(5); i > 0; --i) elements.push_back(Scalar());
+    // Now and then longer than the compiled form's linear-scan threshold (8).
+    for (int i = Chance(25) ? Below(21) : Below(5); i > 0; --i) elements.push_back(Scalar());
     return Value::Array(std::move(elements));
   }
 
