@@ -348,47 +348,53 @@ void FieldWriter::PutCondition(std::string_view key,
   if (value) Put(key, value->source());
 }
 
+namespace {
+
+// An array of objects, one per element: `fill` writes an element's known
+// members, then its unknown ones (`extra`) are kept.
+template <typename T, typename Fill>
+Value ObjectArray(const std::vector<T>& items, Fill fill) {
+  std::vector<Value> out;
+  out.reserve(items.size());
+  for (const T& item : items) {
+    FieldWriter w;
+    fill(item, w);
+    out.push_back(w.Finish(item.extra));
+  }
+  return Value::Array(std::move(out));
+}
+
+}  // namespace
+
 void FieldWriter::PutMeta(std::string_view key,
                           const std::optional<std::vector<VariationMeta>>& value) {
   if (!value) return;
-  std::vector<Value> out;
-  for (const VariationMeta& m : *value) {
-    FieldWriter w;
-    w.PutString("key", m.key);
-    w.PutString("name", m.name);
-    w.PutBool("passthrough", m.passthrough);
-    out.push_back(w.Finish(m.extra));
-  }
-  Put(key, Value::Array(std::move(out)));
+  Put(key, ObjectArray(*value, [](const VariationMeta& m, FieldWriter& w) {
+        w.PutString("key", m.key);
+        w.PutString("name", m.name);
+        w.PutBool("passthrough", m.passthrough);
+      }));
 }
 
 void FieldWriter::PutFilters(std::string_view key,
                              const std::optional<std::vector<BucketFilter>>& value) {
   if (!value) return;
-  std::vector<Value> out;
-  for (const BucketFilter& f : *value) {
-    FieldWriter w;
-    w.PutString("seed", f.seed);
-    w.PutRanges("ranges", f.ranges);
-    w.PutInteger("hashVersion", f.hash_version);
-    w.PutString("attribute", f.attribute);
-    out.push_back(w.Finish(f.extra));
-  }
-  Put(key, Value::Array(std::move(out)));
+  Put(key, ObjectArray(*value, [](const BucketFilter& f, FieldWriter& w) {
+        w.PutString("seed", f.seed);
+        w.PutRanges("ranges", f.ranges);
+        w.PutInteger("hashVersion", f.hash_version);
+        w.PutString("attribute", f.attribute);
+      }));
 }
 
 void FieldWriter::PutParentConditions(std::string_view key,
                                       const std::optional<std::vector<ParentCondition>>& value) {
   if (!value) return;
-  std::vector<Value> out;
-  for (const ParentCondition& p : *value) {
-    FieldWriter w;
-    w.PutString("id", p.id);
-    w.Put("condition", p.condition.source());
-    w.PutBool("gate", p.gate);
-    out.push_back(w.Finish(p.extra));
-  }
-  Put(key, Value::Array(std::move(out)));
+  Put(key, ObjectArray(*value, [](const ParentCondition& p, FieldWriter& w) {
+        w.PutString("id", p.id);
+        w.Put("condition", p.condition.source());
+        w.PutBool("gate", p.gate);
+      }));
 }
 
 Value FieldWriter::Finish(const Value& extra) {
