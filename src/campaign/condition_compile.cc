@@ -41,54 +41,7 @@ struct Matcher {
   std::vector<OpNode> ops;  // kOperators
 };
 
-// The expected list of $in / $nin / $ini / $nini. Strict equality only ever
-// matches null, booleans, numbers and strings. Short lists (the usual case)
-// are scanned: cheaper than hashing and probing a table elsewhere in memory.
-// Longer ones are hashed as well.
-struct InSet {
-  static constexpr size_t kHashAbove = 8;
-
-  bool is_array = false;  // otherwise the operator is false
-  bool has_null = false, has_true = false, has_false = false;
-  std::vector<double> numbers;       // -0 stored as 0
-  std::vector<std::string> strings;  // lowered for $ini / $nini
-  absl::flat_hash_set<double> hashed_numbers;        // numbers, when long
-  absl::flat_hash_set<std::string> hashed_strings;   // strings, when long
-
-  void Finish() {
-    if (numbers.size() > kHashAbove) hashed_numbers.insert(numbers.begin(), numbers.end());
-    if (strings.size() > kHashAbove) hashed_strings.insert(strings.begin(), strings.end());
-  }
-  bool HasNumber(double d) const {
-    if (numbers.size() > kHashAbove) return hashed_numbers.contains(d + 0.0);  // -0 -> 0
-    return std::find(numbers.begin(), numbers.end(), d) != numbers.end();  // -0 == 0
-  }
-  bool HasString(std::string_view s) const {
-    if (strings.size() > kHashAbove) return hashed_strings.contains(marquee::internal::Sv(s));
-    for (const std::string& e : strings) {
-      if (e.size() == s.size() && std::string_view(e) == s) return true;
-    }
-    return false;
-  }
-  bool ContainsOne(const Value& a, bool insensitive) const {
-    switch (a.type()) {
-      case ValueType::kNull: return has_null;
-      case ValueType::kBool: return a.as_bool() ? has_true : has_false;
-      case ValueType::kNumber: return HasNumber(a.as_number());
-      case ValueType::kString:
-        return insensitive ? HasString(internal::JsToLowerCase(a.as_string()))
-                           : HasString(a.as_string());
-      default: return false;
-    }
-  }
-  bool Contains(const Value& actual, bool insensitive) const {
-    if (!actual.is_array()) return ContainsOne(actual, insensitive);
-    for (const Value& a : actual.elements()) {
-      if (ContainsOne(a, insensitive)) return true;
-    }
-    return false;
-  }
-};
+using internal::InSet;
 
 struct Node;
 
@@ -166,6 +119,11 @@ struct OpNode {
 struct Node {
   bool throws = false;  // Object.entries(null)
   std::vector<Clause> clauses;
+  // A string condition: Object.entries gives one clause per UTF-16 unit,
+  // path String(i) equal to unit i. Kept as the string and walked unit by
+  // unit, so memory stays proportional to the string.
+  bool is_string = false;
+  std::string units;
 };
 
 struct Clause {
@@ -173,6 +131,10 @@ struct Clause {
   Kind kind = Kind::kPath;
   bool throws = false;        // $or / $and over null
   std::vector<Node> subs;     // $or/$nor/$and items; $not: one
+  // $or/$nor/$and over a string: its units are the items, each the
+  // condition {"0": unit}. Walked lazily (see Node::units).
+  bool over_string = false;
+  std::string units;
   std::vector<std::string> path;
   Matcher matcher;
 };
@@ -185,8 +147,15 @@ const SavedGroups& NoGroups() {
   return *kNone;
 }
 
-Node CompileNode(const Value& condition);
-Matcher CompileMatcher(const Value& condition);
+// What compiling one condition shares: its regex pool (limits and
+// deduplication), and the first error met.
+struct CompileState {
+  internal::RegexPool* regexes = nullptr;
+  absl::Status status;
+};
+
+Node CompileNode(const Value& condition, CompileState* st);
+Matcher CompileMatcher(const Value& condition, CompileState* st);
 
 std::vector<std::string> SplitPath(std::string_view path) {
   std::vector<std::string> parts;
@@ -198,62 +167,69 @@ std::vector<std::string> SplitPath(std::string_view path) {
   }
 }
 
-Clause CompileClause(std::string_view key, const Value& v) {
+Clause CompileClause(std::string_view key, const Value& v, CompileState* st) {
   Clause clause;
   if (key == "$or" || key == "$nor" || key == "$and") {
     clause.kind = key == "$or" ? Clause::Kind::kOr
                   : key == "$nor" ? Clause::Kind::kNor : Clause::Kind::kAnd;
+    if (v.is_string()) {
+      clause.over_string = true;
+      clause.units = std::string(v.as_string());
+      return clause;
+    }
     EvalContext probe{.groups = NoGroups()};
     internal::IndexedItems items = internal::JsIndexedItems(v, &probe);
     clause.throws = probe.threw;
-    for (const Value& item : items.items) clause.subs.push_back(CompileNode(item));
+    for (const Value& item : items.items) clause.subs.push_back(CompileNode(item, st));
   } else if (key == "$not") {
     clause.kind = Clause::Kind::kNot;
-    clause.subs.push_back(CompileNode(v));
+    clause.subs.push_back(CompileNode(v, st));
   } else {
     clause.kind = Clause::Kind::kPath;
     clause.path = SplitPath(key);
-    clause.matcher = CompileMatcher(v);
+    clause.matcher = CompileMatcher(v, st);
   }
   return clause;
 }
 
-Node CompileNode(const Value& condition) {
+Node CompileNode(const Value& condition, CompileState* st) {
   Node node;
   if (condition.is_object()) {
     for (const Value::Member& m : condition.members()) {
-      node.clauses.push_back(CompileClause(m.first, m.second));
+      node.clauses.push_back(CompileClause(m.first, m.second, st));
     }
+    return node;
+  }
+  if (condition.is_string()) {
+    node.is_string = true;
+    node.units = std::string(condition.as_string());
     return node;
   }
   EvalContext probe{.groups = NoGroups()};
   for (const auto& [key, v] : internal::NonObjectEntries(condition, &probe)) {
-    node.clauses.push_back(CompileClause(key, v));
+    node.clauses.push_back(CompileClause(key, v, st));
   }
   node.throws = probe.threw;
   return node;
 }
 
 InSet CompileInSet(const Value& expected, bool insensitive) {
-  InSet set;
-  set.is_array = expected.is_array();
-  for (const Value& e : expected.elements()) {
-    switch (e.type()) {
-      case ValueType::kNull: set.has_null = true; break;
-      case ValueType::kBool: (e.as_bool() ? set.has_true : set.has_false) = true; break;
-      case ValueType::kNumber: set.numbers.push_back(e.as_number() + 0.0); break;
-      case ValueType::kString:
-        set.strings.push_back(insensitive ? internal::JsToLowerCase(e.as_string())
-                                          : std::string(e.as_string()));
-        break;
-      default: break;  // arrays and objects are never === to anything
-    }
-  }
-  set.Finish();
-  return set;
+  if (!expected.is_array()) return InSet();
+  return InSet::Of(expected.elements(), insensitive);
 }
 
-OpNode CompileOp(std::string_view name, const Value& expected) {
+std::shared_ptr<const re2::RE2> PooledRegex(const Value& pattern, bool case_insensitive,
+                                            CompileState* st) {
+  absl::StatusOr<std::shared_ptr<const re2::RE2>> regex =
+      st->regexes->Get(pattern, case_insensitive);
+  if (!regex.ok()) {
+    if (st->status.ok()) st->status = regex.status();
+    return nullptr;
+  }
+  return *std::move(regex);
+}
+
+OpNode CompileOp(std::string_view name, const Value& expected, CompileState* st) {
   OpNode node;
   node.op = internal::OperatorFromName(name);
   node.expected = expected;
@@ -272,27 +248,27 @@ OpNode CompileOp(std::string_view name, const Value& expected) {
       node.text = internal::JsToString(expected);
       break;
     case Operator::kNot: case Operator::kSize:
-      node.sub = std::make_unique<Matcher>(CompileMatcher(expected));
+      node.sub = std::make_unique<Matcher>(CompileMatcher(expected, st));
       break;
     case Operator::kElemMatch:
       if (expected.is_null()) {
         node.throws = true;
       } else if (internal::IsOperatorObject(expected)) {
-        node.sub = std::make_unique<Matcher>(CompileMatcher(expected));
+        node.sub = std::make_unique<Matcher>(CompileMatcher(expected, st));
       } else {
-        node.cond = std::make_unique<Node>(CompileNode(expected));
+        node.cond = std::make_unique<Node>(CompileNode(expected, st));
       }
       break;
     case Operator::kAll: case Operator::kAlli:
       node.valid = expected.is_array();
-      for (const Value& e : expected.elements()) node.all.push_back(CompileMatcher(e));
+      for (const Value& e : expected.elements()) node.all.push_back(CompileMatcher(e, st));
       break;
     case Operator::kRegex: case Operator::kNotRegex:
-      node.regex = internal::CompileRegex(expected, false);
+      node.regex = PooledRegex(expected, false, st);
       if (node.regex != nullptr) node.literal = CompileLiteralPattern(expected.as_string());
       break;
     case Operator::kRegexi: case Operator::kNotRegexi:
-      node.regex = internal::CompileRegex(expected, true);
+      node.regex = PooledRegex(expected, true, st);
       break;
     default:
       break;
@@ -300,7 +276,7 @@ OpNode CompileOp(std::string_view name, const Value& expected) {
   return node;
 }
 
-Matcher CompileMatcher(const Value& condition) {
+Matcher CompileMatcher(const Value& condition, CompileState* st) {
   Matcher m;
   m.literal = condition;
   switch (condition.type()) {
@@ -320,7 +296,7 @@ Matcher CompileMatcher(const Value& condition) {
   }
   m.kind = Matcher::Kind::kOperators;
   for (const Value::Member& member : condition.members()) {
-    m.ops.push_back(CompileOp(member.first, member.second));
+    m.ops.push_back(CompileOp(member.first, member.second, st));
   }
   return m;
 }
@@ -340,7 +316,30 @@ const Value& Lookup(const Value& obj, const std::vector<std::string>& path) {
   return *current;
 }
 
+// String(v) compared with a one-unit string: evalConditionValue of a string
+// condition.
+bool EqualsAsString(const Value& v, std::string_view unit) {
+  return v.is_string() ? v.as_string() == unit : internal::JsToString(v) == unit;
+}
+
+// $or / $and over a string: every item is {"0": unit}, so all compare the
+// same attribute. `any`: $or (some unit equal), else $and (all equal).
+bool EvalStringItems(const Clause& c, const Value& obj, bool any) {
+  static const std::vector<std::string> kZero = {"0"};
+  const Value& v = Lookup(obj, kZero);
+  std::string text = v.is_string() ? std::string(v.as_string()) : internal::JsToString(v);
+  internal::JsStringUnitCursor cursor(c.units);
+  std::string unit;
+  bool seen = false;
+  while (cursor.Next(&unit)) {
+    seen = true;
+    if ((unit == text) == any) return any;
+  }
+  return any ? !seen : true;  // $or over "" is true (`!conditions.length`)
+}
+
 bool EvalOr(const Clause& c, const Value& obj, EvalContext* ctx) {
+  if (c.over_string) return EvalStringItems(c, obj, true);
   if (c.throws) ctx->threw = true;
   if (c.subs.empty()) return true;
   for (const Node& n : c.subs) {
@@ -354,6 +353,7 @@ bool EvalClause(const Clause& c, const Value& obj, EvalContext* ctx) {
     case Clause::Kind::kOr: return EvalOr(c, obj, ctx);
     case Clause::Kind::kNor: return !EvalOr(c, obj, ctx);
     case Clause::Kind::kAnd:
+      if (c.over_string) return EvalStringItems(c, obj, false);
       if (c.throws) ctx->threw = true;
       for (const Node& n : c.subs) {
         if (!EvalNode(n, obj, ctx)) return false;
@@ -366,6 +366,15 @@ bool EvalClause(const Clause& c, const Value& obj, EvalContext* ctx) {
 }
 
 bool EvalNode(const Node& node, const Value& obj, EvalContext* ctx) {
+  if (node.is_string) {
+    internal::JsStringUnitCursor cursor(node.units);
+    std::string unit;
+    for (size_t i = 0; cursor.Next(&unit); ++i) {
+      const Value* v = internal::Step(obj, std::to_string(i));
+      if (!EqualsAsString(v == nullptr ? internal::Null() : *v, unit)) return false;
+    }
+    return true;
+  }
   if (node.throws) ctx->threw = true;
   for (const Clause& c : node.clauses) {
     if (!EvalClause(c, obj, ctx)) return false;
@@ -401,8 +410,7 @@ bool EvalOp(const OpNode& op, const Value& actual, EvalContext* ctx) {
     case Operator::kNini: return op.in.is_array && !op.in.Contains(actual, true);
     case Operator::kInGroup:
     case Operator::kNotInGroup: {
-      auto it = ctx->groups.find(op.text);
-      bool in = it != ctx->groups.end() && internal::IsIn(actual, it->second.elements(), false);
+      bool in = internal::InSavedGroup(ctx->groups, op.text, actual);
       return op.op == Operator::kInGroup ? in : !in;
     }
     case Operator::kNot: return !EvalMatcher(*op.sub, actual, ctx);
@@ -489,8 +497,13 @@ absl::StatusOr<CompiledCondition> CompiledCondition::Compile(const Value& condit
                                                    " levels deep; the limit is ",
                                                    kMaxConditionDepth));
   }
+  internal::RegexPool regexes(kMaxConditionRegexes, kMaxConditionRegexBytes, "condition",
+                              internal::CurrentRegexPool());
+  CompileState st{.regexes = &regexes};
+  campaign::Node root = CompileNode(condition, &st);
+  if (!st.status.ok()) return st.status;
   CompiledCondition compiled;
-  compiled.root_ = std::make_shared<const Node>(Node{.root = CompileNode(condition)});
+  compiled.root_ = std::make_shared<const Node>(Node{.root = std::move(root)});
   compiled.source_ = condition;
   return compiled;
 }

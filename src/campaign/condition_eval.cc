@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,7 +32,30 @@ const Value& PathOrNull(const Value& obj, std::string_view path) {
   return v == nullptr ? internal::Null() : *v;
 }
 
+// A string where a condition list is expected: its UTF-16 units, each a
+// one-character condition, are visited one at a time; `fn` returns false to
+// stop. Returns whether the string had any unit.
+template <typename Fn>
+bool ForEachUnitCondition(const Value& s, Fn fn) {
+  internal::JsStringUnitCursor cursor(s.as_string());
+  std::string unit;
+  bool any = false;
+  while (cursor.Next(&unit)) {
+    any = true;
+    if (!fn(Value::String(std::move(unit)))) break;
+  }
+  return any;
+}
+
 bool EvalOr(const Value& obj, const Value& conditions, EvalContext* ctx) {
+  if (conditions.is_string()) {
+    bool found = false;
+    bool any = ForEachUnitCondition(conditions, [&](const Value& c) {
+      found = EvalCond(obj, c, ctx);
+      return !found;
+    });
+    return !any || found;  // `!conditions.length`
+  }
   internal::IndexedItems items = internal::JsIndexedItems(conditions, ctx);
   if (items.items.empty()) return true;  // `!conditions.length`
   for (const Value& c : items.items) {
@@ -41,6 +65,14 @@ bool EvalOr(const Value& obj, const Value& conditions, EvalContext* ctx) {
 }
 
 bool EvalAnd(const Value& obj, const Value& conditions, EvalContext* ctx) {
+  if (conditions.is_string()) {
+    bool all = true;
+    ForEachUnitCondition(conditions, [&](const Value& c) {
+      all = EvalCond(obj, c, ctx);
+      return all;
+    });
+    return all;
+  }
   internal::IndexedItems items = internal::JsIndexedItems(conditions, ctx);
   for (const Value& c : items.items) {
     if (!EvalCond(obj, c, ctx)) return false;
@@ -62,6 +94,15 @@ bool EvalCond(const Value& obj, const Value& condition, EvalContext* ctx) {
       if (!EvalEntry(obj, m.first, m.second, ctx)) return false;
     }
     return true;
+  }
+  if (condition.is_string()) {  // Object.entries of a string: its units
+    size_t i = 0;
+    bool all = true;
+    ForEachUnitCondition(condition, [&](const Value& unit) {
+      all = EvalEntry(obj, std::to_string(i++), unit, ctx);
+      return all;
+    });
+    return all;
   }
   for (const auto& [key, v] : internal::NonObjectEntries(condition, ctx)) {
     if (!EvalEntry(obj, key, v, ctx)) return false;
@@ -123,9 +164,9 @@ bool EvalOperator(Operator op, const Value& actual, const Value& expected, EvalC
     case Operator::kNini:
       return expected.is_array() && !internal::IsIn(actual, expected.elements(), true);
     case Operator::kInGroup:
-      return internal::IsIn(actual, internal::SavedGroupMembers(ctx->groups, expected), false);
+      return internal::InSavedGroup(ctx->groups, expected, actual);
     case Operator::kNotInGroup:
-      return !internal::IsIn(actual, internal::SavedGroupMembers(ctx->groups, expected), false);
+      return !internal::InSavedGroup(ctx->groups, expected, actual);
     case Operator::kNot: return !EvalValue(expected, actual, ctx);
     case Operator::kSize:
       return actual.is_array() &&

@@ -1,5 +1,4 @@
 // FeatureSet: reading, compiling and writing feature definitions.
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -7,7 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "campaign/condition_ops_internal.h"
 #include "campaign/feature_set_internal.h"
 #include "campaign/json_fields_internal.h"
 #include "marquee/campaign/features.h"
@@ -22,10 +23,11 @@ std::shared_ptr<const FeatureSet::Compiled> Compile(
   auto compiled = std::make_shared<FeatureSet::Compiled>();
   compiled->definitions = std::move(definitions);
   std::vector<std::string>& sticky = compiled->sticky_attributes;
-  const auto add_sticky = [&sticky](const std::string& attribute) {
-    if (std::find(sticky.begin(), sticky.end(), attribute) == sticky.end()) {
-      sticky.push_back(attribute);
-    }
+  // Hashed, so a set with many distinct hash attributes compiles in linear
+  // time; the vector keeps first-seen order.
+  absl::flat_hash_set<std::string> seen;
+  const auto add_sticky = [&sticky, &seen](const std::string& attribute) {
+    if (seen.insert(attribute).second) sticky.push_back(attribute);
   };
   for (const auto& [key, def] : compiled->definitions) {
     CompiledFeature feature;
@@ -98,6 +100,10 @@ FeatureSet& FeatureSet::operator=(FeatureSet&&) noexcept = default;
 absl::StatusOr<FeatureSet> FeatureSet::FromValue(const Value& features) {
   if (!features.is_object()) return internal::TypeError("features", "an object", features);
   std::map<std::string, FeatureDefinition, std::less<>> defs;
+  // Every condition of the set draws its regexes from one pool: a pattern
+  // repeated across features compiles once, and the set's total is bounded.
+  internal::RegexPool regexes(kMaxFeatureSetRegexes, kMaxFeatureSetRegexBytes, "feature set");
+  internal::ScopedRegexPool scope(&regexes);
   for (const Value::Member& m : features.members()) {
     absl::StatusOr<FeatureDefinition> def =
         FeatureDefinitionFromValue(m.second, absl::StrCat("features.", m.first));

@@ -42,7 +42,7 @@ uint32_t DecodeUtf8(std::string_view s, size_t* i) {
 
 void AppendUtf8(uint32_t cp, std::string* out) {
   // Surrogate halves (0xD800-0xDFFF) are written like any other code point
-  // (WTF-8), which is what JsStringUnits relies on.
+  // (WTF-8), which is what JsStringUnitCursor relies on.
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -378,23 +378,23 @@ std::string JsToLowerCase(std::string_view s) {
   return out;
 }
 
-std::vector<std::string> JsStringUnits(std::string_view s) {
-  std::vector<std::string> units;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    uint32_t cp = DecodeUtf8(s, &i);
-    if (cp >= 0x10000) {
-      std::string high, low;
-      AppendUtf8(0xD800 + ((cp - 0x10000) >> 10), &high);
-      AppendUtf8(0xDC00 + ((cp - 0x10000) & 0x3FF), &low);
-      units.push_back(std::move(high));
-      units.push_back(std::move(low));
-    } else {
-      units.emplace_back(s.substr(start, i - start));
-    }
+bool JsStringUnitCursor::Next(std::string* unit) {
+  unit->clear();
+  if (pending_low_ != 0) {
+    AppendUtf8(pending_low_, unit);
+    pending_low_ = 0;
+    return true;
   }
-  return units;
+  if (pos_ >= s_.size()) return false;
+  size_t start = pos_;
+  uint32_t cp = DecodeUtf8(s_, &pos_);
+  if (cp >= 0x10000) {
+    AppendUtf8(0xD800 + ((cp - 0x10000) >> 10), unit);
+    pending_low_ = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+  } else {
+    unit->assign(s_.substr(start, pos_ - start));
+  }
+  return true;
 }
 
 size_t JsStringLength(std::string_view s) {

@@ -6,6 +6,8 @@
 #ifndef MARQUEE_SRC_CAMPAIGN_JS_SEMANTICS_INTERNAL_H_
 #define MARQUEE_SRC_CAMPAIGN_JS_SEMANTICS_INTERNAL_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,8 +59,19 @@ std::string JsToLowerCase(std::string_view s);
 
 // The characters of s as JavaScript indexes them (UTF-16 code units), each
 // as a one-unit string; a surrogate half is written as its WTF-8 bytes, so it
-// equals no valid string, as in JavaScript.
-std::vector<std::string> JsStringUnits(std::string_view s);
+// equals no valid string, as in JavaScript. The units are produced one at a
+// time so that a long string never becomes one object per unit.
+class JsStringUnitCursor {
+ public:
+  explicit JsStringUnitCursor(std::string_view s) : s_(s) {}
+  // The next unit into *unit; false (and *unit empty) past the end.
+  bool Next(std::string* unit);
+
+ private:
+  std::string_view s_;
+  size_t pos_ = 0;
+  uint32_t pending_low_ = 0;  // the low surrogate of a split code point
+};
 // s.length in UTF-16 code units.
 size_t JsStringLength(std::string_view s);
 

@@ -19,12 +19,13 @@
 //     condition is false.
 // Regular expressions run on RE2: linear time in the input, no catastrophic
 // backtracking. Patterns RE2 does not support (backreferences, lookaround),
-// and patterns longer than 16 KiB, count as invalid; RE2-only syntax ((?P<name>...), \pL) is accepted
-// although JavaScript would reject it. Case-insensitive operators fold case
-// as JavaScript's toLowerCase does for ASCII, Latin-1, Latin Extended-A,
-// Greek (without the final-sigma rule) and Cyrillic; other characters
-// compare as they are. Paths see an object's own members and an array's
-// indexes only (not JavaScript's "length" or prototype members).
+// patterns longer than 16 KiB, and patterns RE2 cannot compile within a
+// 256 KiB memory budget count as invalid; RE2-only syntax ((?P<name>...),
+// \pL) is accepted although JavaScript would reject it. Case-insensitive
+// operators fold case as JavaScript's toLowerCase does for ASCII, Latin-1,
+// Latin Extended-A, Greek (without the final-sigma rule) and Cyrillic; other
+// characters compare as they are. Paths see an object's own members and an
+// array's indexes only (not JavaScript's "length" or prototype members).
 //
 // Two forms give the same answers: EvalCondition reads the condition Value on
 // each call (for one-off checks; it compiles any regex it meets on every
@@ -40,6 +41,7 @@
 #ifndef MARQUEE_CAMPAIGN_CONDITION_H_
 #define MARQUEE_CAMPAIGN_CONDITION_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -69,6 +71,16 @@ using SavedGroups = std::map<std::string, Value, std::less<>>;
 // returns false for it.
 inline constexpr uint32_t kMaxConditionDepth = 64;
 
+// Regular expressions of one condition: at most this many distinct
+// patterns ($regex-family operands, a pattern and its case flag counted
+// once however often they appear), of at most kMaxConditionRegexBytes bytes
+// in all. A condition over either limit does not compile; within them each
+// distinct pattern is compiled once. RE2 compiles each pattern within a
+// 256 KiB memory budget; a pattern that needs more evaluates as an invalid
+// one (false), as do patterns longer than 16 KiB.
+inline constexpr size_t kMaxConditionRegexes = 64;
+inline constexpr size_t kMaxConditionRegexBytes = 64 * 1024;
+
 // Evaluates `condition` against `attributes`, reading the condition as it
 // goes. A condition that is not an object, or is deeper than
 // kMaxConditionDepth, is false. The empty object {} is true.
@@ -84,8 +96,9 @@ class MARQUEE_EXPORT CompiledCondition {
 
   // Compiles `condition`. Unknown operators and invalid regular expressions
   // are not errors: they compile to what they evaluate to (false).
-  // Errors: InvalidArgument (condition is not an object, or nests deeper
-  // than kMaxConditionDepth).
+  // Errors: InvalidArgument (condition is not an object, nests deeper than
+  // kMaxConditionDepth, or has more regular expressions than
+  // kMaxConditionRegexes / kMaxConditionRegexBytes allow, naming the limit).
   [[nodiscard]] static absl::StatusOr<CompiledCondition> Compile(const Value& condition);
 
   // Same answer as EvalCondition(attributes, condition, groups).

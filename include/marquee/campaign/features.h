@@ -22,6 +22,7 @@
 #ifndef MARQUEE_CAMPAIGN_FEATURES_H_
 #define MARQUEE_CAMPAIGN_FEATURES_H_
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
@@ -96,6 +97,14 @@ struct FeatureDefinition {
     const Value& value, std::string_view path = "feature");
 MARQUEE_EXPORT Value FeatureDefinitionToValue(const FeatureDefinition& definition);
 
+// Regular expressions of all the conditions of one FeatureSet read by
+// FromValue / Parse: at most this many distinct patterns (pattern and case
+// flag), of at most kMaxFeatureSetRegexBytes bytes in all; each distinct
+// pattern is compiled once for the whole set. Each condition also keeps
+// within kMaxConditionRegexes / kMaxConditionRegexBytes (condition.h).
+inline constexpr size_t kMaxFeatureSetRegexes = 1024;
+inline constexpr size_t kMaxFeatureSetRegexBytes = 1024 * 1024;
+
 // A compiled, immutable map of feature key -> definition.
 class MARQUEE_EXPORT FeatureSet {
  public:
@@ -109,7 +118,10 @@ class MARQUEE_EXPORT FeatureSet {
 
   // Reads and compiles GrowthBook's features object {"key": {definition}}.
   // Errors: InvalidArgument naming the feature and field
-  // ("features.checkout.rules[0].coverage: expected a number, got string").
+  // ("features.checkout.rules[0].coverage: expected a number, got string"),
+  // also when the set's regular expressions pass kMaxFeatureSetRegexes or
+  // kMaxFeatureSetRegexBytes (naming the limit and the condition where it
+  // was reached).
   [[nodiscard]] static absl::StatusOr<FeatureSet> FromValue(const Value& features);
   // Value::Parse, then FromValue. Errors: also those of Value::Parse.
   [[nodiscard]] static absl::StatusOr<FeatureSet> Parse(std::string_view json);
