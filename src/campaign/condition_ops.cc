@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "campaign/js_regex_internal.h"
 #include "campaign/js_semantics_internal.h"
 #include "internal/absl_strings.h"
 
@@ -282,12 +283,17 @@ bool InSavedGroup(const SavedGroups& groups, const Value& key, const Value& actu
 
 std::shared_ptr<const re2::RE2> CompileRegex(const Value& pattern, bool case_insensitive) {
   if (!pattern.is_string() || pattern.as_string().size() > kMaxPatternBytes) return nullptr;
+  // JavaScript syntax and case folding are translated (js_regex_internal.h);
+  // a pattern JavaScript rejects, or RE2 cannot run, evaluates as invalid.
+  // The translation is at most kMaxTranslatedRegexBytes; kRegexMaxMem bounds
+  // what RE2 builds from it.
+  absl::StatusOr<std::string> translated = TranslateJsRegex(pattern.as_string(), case_insensitive);
+  if (!translated.ok()) return nullptr;
   re2::RE2::Options options;
   options.set_log_errors(false);
   options.set_max_mem(kRegexMaxMem);
-  options.set_case_sensitive(!case_insensitive);
-  std::string_view p = pattern.as_string();
-  auto regex = std::make_shared<const re2::RE2>(re2::StringPiece(p.data(), p.size()), options);
+  options.set_case_sensitive(true);  // the translation spells out JavaScript's folding
+  auto regex = std::make_shared<const re2::RE2>(*translated, options);
   if (!regex->ok()) return nullptr;
   return regex;
 }

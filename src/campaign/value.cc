@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,15 +36,35 @@ bool ShortKeyEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// key -> position in an object's members. The views point into the members.
+using MemberIndex = absl::flat_hash_map<std::string_view, uint32_t>;
+
+// The position of `key` in `members`, or members.size() when absent. Objects
+// of more than kIndexedObjectSize members are looked up through `index`,
+// which must then hold every member; smaller ones by a linear scan. Both
+// Find and the de-duplication in Object use it, so they cannot disagree.
+size_t FindMember(std::span<const Value::Member> members, const MemberIndex& index,
+                  std::string_view key) {
+  if (members.size() > kIndexedObjectSize) {
+    auto it = index.find(key);
+    return it == index.end() ? members.size() : it->second;
+  }
+  // Conditions look attributes up on every clause: keys are short, so an
+  // inline comparison beats a call to memcmp per candidate.
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (ShortKeyEquals(members[i].first, key)) return i;
+  }
+  return members.size();
+}
+
 }  // namespace
 
 struct Value::Rep {
   std::string str;
   std::vector<Value> elements;
   std::vector<Member> members;
-  // key -> position in members; only for objects of more than
-  // kIndexedObjectSize members. The views point into `members`.
-  absl::flat_hash_map<std::string_view, uint32_t> index;
+  // Filled only for objects of more than kIndexedObjectSize members.
+  MemberIndex index;
   uint32_t depth = 0;
 };
 
@@ -98,56 +119,41 @@ Value Value::Array(std::vector<Value> elements) {
 }
 
 Value Value::Object(std::vector<Member> members) {
-  auto rep = std::make_shared<Rep>();
-  uint32_t depth = 0;
   for (Member& m : members) {
     if (m.second.depth() >= kMaxValueDepth) m.second = Value();
   }
-  // JSON.parse: a repeated key keeps its first position and its last value.
-  std::vector<Member> unique;
-  unique.reserve(members.size());
-  absl::flat_hash_map<std::string_view, size_t> seen;
-  const bool hash_dups = members.size() > kIndexedObjectSize;
-  for (Member& m : members) {
-    size_t found = unique.size();
-    if (hash_dups) {
-      auto it = seen.find(m.first);
-      if (it != seen.end()) found = it->second;
-    } else {
-      for (size_t i = 0; i < unique.size(); ++i) {
-        if (unique[i].first == m.first) {
-          found = i;
-          break;
-        }
-      }
-    }
-    if (found < unique.size()) {
-      unique[found].second = std::move(m.second);
-    } else {
-      unique.push_back(std::move(m));
-      // Keys of `unique` do not move while it only grows within its reserve.
-      if (hash_dups) seen.emplace(unique.back().first, unique.size() - 1);
-    }
-  }
-  // JavaScript orders array-index keys first, ascending, then the rest.
-  std::stable_partition(unique.begin(), unique.end(), [](const Member& m) {
+  // JavaScript orders array-index keys first, ascending, then the other keys
+  // in document order. Ordering before de-duplicating is the same as after:
+  // the sorts are stable, so copies of a key stay in document order.
+  auto first_named = std::stable_partition(members.begin(), members.end(), [](const Member& m) {
     return internal::ArrayIndexOf(m.first).has_value();
   });
-  auto first_named = std::find_if(unique.begin(), unique.end(), [](const Member& m) {
-    return !internal::ArrayIndexOf(m.first).has_value();
-  });
-  std::stable_sort(unique.begin(), first_named, [](const Member& a, const Member& b) {
+  std::stable_sort(members.begin(), first_named, [](const Member& a, const Member& b) {
     return *internal::ArrayIndexOf(a.first) < *internal::ArrayIndexOf(b.first);
   });
-  for (const Member& m : unique) depth = std::max(depth, m.second.depth());
-  rep->depth = depth + 1;
-  rep->members = std::move(unique);
-  if (rep->members.size() > kIndexedObjectSize) {
-    rep->index.reserve(rep->members.size());
-    for (size_t i = 0; i < rep->members.size(); ++i) {
-      rep->index.emplace(rep->members[i].first, static_cast<uint32_t>(i));
+  // JSON.parse: a repeated key keeps its first position and its last value.
+  auto rep = std::make_shared<Rep>();
+  // Reserved, so keys do not move while members are added and the index's
+  // views into them stay valid.
+  rep->members.reserve(members.size());
+  const bool indexed = members.size() > kIndexedObjectSize;
+  for (Member& m : members) {
+    size_t found = FindMember(rep->members, rep->index, m.first);
+    if (found < rep->members.size()) {
+      rep->members[found].second = std::move(m.second);
+      continue;
+    }
+    rep->members.push_back(std::move(m));
+    if (indexed) {
+      rep->index.emplace(rep->members.back().first,
+                         static_cast<uint32_t>(rep->members.size() - 1));
     }
   }
+  // Duplicates may have left the object small enough to scan.
+  if (rep->members.size() <= kIndexedObjectSize) rep->index = MemberIndex();
+  uint32_t depth = 0;
+  for (const Member& m : rep->members) depth = std::max(depth, m.second.depth());
+  rep->depth = depth + 1;
   Value v;
   v.type_ = ValueType::kObject;
   v.rep_ = std::move(rep);
@@ -181,16 +187,8 @@ const Value& Value::At(size_t i) const {
 
 const Value* Value::Find(std::string_view key) const {
   if (type_ != ValueType::kObject) return nullptr;
-  if (!rep_->index.empty()) {
-    auto it = rep_->index.find(key);
-    return it == rep_->index.end() ? nullptr : &rep_->members[it->second].second;
-  }
-  // Conditions look attributes up on every clause: keys are short, so an
-  // inline comparison beats a call to memcmp per candidate.
-  for (const Member& m : rep_->members) {
-    if (ShortKeyEquals(m.first, key)) return &m.second;
-  }
-  return nullptr;
+  size_t found = FindMember(rep_->members, rep_->index, key);
+  return found < rep_->members.size() ? &rep_->members[found].second : nullptr;
 }
 
 uint32_t Value::depth() const {

@@ -2,6 +2,7 @@
 // writing minified text as JSON.stringify does.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <new>
@@ -30,10 +31,52 @@ absl::Status ReadError(simdjson::error_code error) {
       absl::StrCat("reading validated JSON failed: ", simdjson::error_message(error)));
 }
 
+void AppendEscaped(std::string_view s, std::string* out);
+
+// The step to a member, as it is written in the path of an error message:
+// .name for identifier-like keys, ["key"] (JSON-escaped, shortened when
+// long) for the others.
+std::string MemberStep(std::string_view key) {
+  auto identifier_char = [](char c, bool first) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
+           (!first && c >= '0' && c <= '9');
+  };
+  bool identifier = !key.empty();
+  for (size_t i = 0; i < key.size() && identifier; ++i) {
+    identifier = identifier_char(key[i], i == 0);
+  }
+  constexpr size_t kShownKeyBytes = 64;
+  if (identifier && key.size() <= kShownKeyBytes) return "." + std::string(key);
+  // An error message needs no more than the start of a long key; stop at a
+  // character boundary so the message stays UTF-8.
+  bool shortened = key.size() > kShownKeyBytes;
+  if (shortened) {
+    size_t cut = kShownKeyBytes;
+    while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
+    key = key.substr(0, cut);
+  }
+  std::string step = "[";
+  AppendEscaped(key, &step);
+  if (shortened) step.insert(step.size() - 1, "...");
+  step += "]";
+  return step;
+}
+
 class Reader {
  public:
-  explicit Reader(uint32_t max_depth) : max_depth_(max_depth) {}
+  // `max_depth`: the effective limit; `requested_depth`: what the caller
+  // asked for, named in the error when it was clamped.
+  Reader(uint32_t max_depth, uint32_t requested_depth)
+      : max_depth_(max_depth), requested_depth_(requested_depth) {}
 
+  // Reads a whole document.
+  absl::StatusOr<Value> ReadDocument(od::document& doc) {
+    absl::StatusOr<Value> v = Read(doc, 0);
+    if (!v.ok() && too_deep_) return TooDeepError();
+    return v;
+  }
+
+ private:
   // Reads `v` (a value or the document itself) at nesting `depth`.
   template <typename V>
   absl::StatusOr<Value> Read(V& v, uint32_t depth) {
@@ -62,13 +105,35 @@ class Reader {
     return ReadError(simdjson::INCORRECT_TYPE);
   }
 
- private:
-  absl::Status CheckDepth(uint32_t depth) const {
-    if (depth > max_depth_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("JSON nests deeper than the limit of ", max_depth_));
+  // Too deep: the array or object at `depth` is not read. The path to it is
+  // collected while the reads unwind (see steps_), so a document within the
+  // limit pays nothing for it.
+  absl::Status CheckDepth(uint32_t depth) {
+    if (depth <= max_depth_) return absl::OkStatus();
+    too_deep_ = true;
+    return absl::InvalidArgumentError("too deep");  // replaced by TooDeepError
+  }
+
+  absl::Status TooDeepError() const {
+    // steps_ is innermost first. A path of a few hundred steps says no more
+    // than its ends, so only those are shown.
+    constexpr size_t kShownFirst = 8, kShownLast = 4;
+    std::string path = "$";
+    const size_t n = steps_.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (n > kShownFirst + kShownLast + 1 && i == kShownFirst) {
+        absl::StrAppend(&path, "...(", n - kShownFirst - kShownLast, " steps)...");
+        i = n - kShownLast;
+      }
+      path += steps_[n - 1 - i];
     }
-    return absl::OkStatus();
+    std::string limit = absl::StrCat("the depth limit of ", max_depth_);
+    if (requested_depth_ > max_depth_) {
+      absl::StrAppend(&limit, " (kMaxValueDepth; max_depth ", requested_depth_,
+                      " is clamped to it)");
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("JSON nesting at ", path, " exceeds ", limit));
   }
 
   template <typename V>
@@ -81,7 +146,10 @@ class Reader {
       od::value child;
       if (auto e = element.get(child)) return ReadError(e);
       absl::StatusOr<Value> read = Read(child, depth);
-      if (!read.ok()) return read.status();
+      if (!read.ok()) {
+        if (too_deep_) steps_.push_back(absl::StrCat("[", elements.size(), "]"));
+        return read.status();
+      }
       elements.push_back(*std::move(read));
     }
     return Value::Array(std::move(elements));
@@ -99,7 +167,10 @@ class Reader {
       std::string key_copy(key);  // the key's buffer is reused by the next read
       od::value child = field.value();
       absl::StatusOr<Value> read = Read(child, depth);
-      if (!read.ok()) return read.status();
+      if (!read.ok()) {
+        if (too_deep_) steps_.push_back(MemberStep(key_copy));
+        return read.status();
+      }
       members.emplace_back(std::move(key_copy), *std::move(read));
     }
     return Value::Object(std::move(members));
@@ -120,6 +191,11 @@ class Reader {
   }
 
   uint32_t max_depth_;
+  uint32_t requested_depth_;
+  bool too_deep_ = false;
+  // After a depth error: the steps from the too-deep value up to the root,
+  // innermost first.
+  std::vector<std::string> steps_;
 };
 
 void AppendEscaped(std::string_view s, std::string* out) {
@@ -145,6 +221,13 @@ void AppendEscaped(std::string_view s, std::string* out) {
     }
   }
   out->push_back('"');
+}
+
+// ValueLimits::max_depth as applied: no Value nests deeper than
+// kMaxValueDepth, so a larger limit would let Value::Array / Value::Object
+// turn the deepest parts of an accepted document into null.
+uint32_t EffectiveDepth(const ValueLimits& limits) {
+  return std::min(limits.max_depth, kMaxValueDepth);
 }
 
 void AppendJson(const Value& v, std::string* out) {
@@ -202,16 +285,16 @@ absl::StatusOr<Value> Value::FromJson(const Json& json, const ValueLimits& limit
     if (auto e = parser.iterate(bytes.data(), bytes.size(), bytes.capacity()).get(doc)) {
       return ReadError(e);
     }
-    Reader reader(limits.max_depth);
-    return reader.Read(doc, 0);
+    Reader reader(EffectiveDepth(limits), limits.max_depth);
+    return reader.ReadDocument(doc);
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError("out of memory reading a JSON document");
   }
 }
 
 absl::StatusOr<Value> Value::Parse(std::string_view text, const ValueLimits& limits) {
-  absl::StatusOr<Json> json =
-      Json::Parse(text, JsonLimits{.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
+  absl::StatusOr<Json> json = Json::Parse(
+      text, JsonLimits{.max_bytes = limits.max_bytes, .max_depth = EffectiveDepth(limits)});
   if (!json.ok()) return json.status();
   return FromJson(*json, limits);
 }

@@ -10,10 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "campaign/value_test_support.h"
 #include "marquee/campaign/condition.h"
 
 namespace marquee::campaign {
 namespace {
+
+using test::MustParse;
 
 class Generator {
  public:
@@ -182,11 +185,9 @@ TEST_CASE("compiled and interpreted conditions agree on random pairs") {
                             << condition.ToJsonText() << " attributes "
                             << attributes.ToJsonText() << " interpreted " << interpreted);
     // Written out as JSON and read back, the pair means the same.
-    absl::StatusOr<Value> condition_again = Value::Parse(condition.ToJsonText());
-    absl::StatusOr<Value> attributes_again = Value::Parse(attributes.ToJsonText());
-    REQUIRE(condition_again.ok());
-    REQUIRE(attributes_again.ok());
-    REQUIRE(EvalCondition(*attributes_again, *condition_again, groups) == interpreted);
+    Value condition_again = MustParse(condition.ToJsonText());
+    Value attributes_again = MustParse(attributes.ToJsonText());
+    REQUIRE(EvalCondition(attributes_again, condition_again, groups) == interpreted);
     if (interpreted) ++matched;
   }
   MESSAGE(matched << " of " << kPairs << " random conditions matched");
@@ -199,17 +200,15 @@ TEST_CASE("a literal and $eq agree on scalars of the same type") {
   // For strings and numbers, {"p": x} and {"p": {"$eq": x}} differ only by
   // coercion: same-typed scalars must give the same answer in both.
   for (const char* text : {"\"a\"", "\"\"", "1", "2.5", "-1", "\"1.2.3\""}) {
-    absl::StatusOr<Value> x = Value::Parse(text);
-    REQUIRE(x.ok());
+    Value x = MustParse(text);
     for (const char* other : {"\"a\"", "\"\"", "1", "2.5", "-1", "\"1.2.3\""}) {
-      absl::StatusOr<Value> y = Value::Parse(other);
-      REQUIRE(y.ok());
-      if (x->type() != y->type()) continue;
-      Value attrs = Value::Object({{"p", *y}});
-      bool literal = EvalCondition(attrs, Value::Object({{"p", *x}}));
-      bool eq = EvalCondition(attrs, Value::Object({{"p", Value::Object({{"$eq", *x}})}}));
+      Value y = MustParse(other);
+      if (x.type() != y.type()) continue;
+      Value attrs = Value::Object({{"p", y}});
+      bool literal = EvalCondition(attrs, Value::Object({{"p", x}}));
+      bool eq = EvalCondition(attrs, Value::Object({{"p", Value::Object({{"$eq", x}})}}));
       CHECK_MESSAGE(literal == eq, text << " vs " << other);
-      CHECK(literal == (*x == *y));
+      CHECK(literal == (x == y));
     }
   }
 }

@@ -12,15 +12,17 @@
 #include <vector>
 
 #include "campaign/js_semantics_internal.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
-Value MustParse(std::string_view text) {
-  absl::StatusOr<Value> v = Value::Parse(text);
-  REQUIRE_MESSAGE(v.ok(), v.status().ToString());
-  return *v;
-}
+using test::MustParse;
+
+// The compiled tree is an implementation detail, not API.
+template <typename T>
+concept NamesNode = requires { typename T::Node; };
+static_assert(!NamesNode<CompiledCondition>, "CompiledCondition::Node must stay private");
 
 // Evaluates both forms, checks they agree, returns the answer.
 bool Eval(std::string_view condition, std::string_view attributes,
@@ -87,12 +89,11 @@ TEST_CASE("conditions nest at most kMaxConditionDepth deep") {
   const bool odd_nots = (kMaxConditionDepth - 1) % 2 == 1;
   CHECK(EvalCondition(attrs, ok) == !odd_nots);
 
-  absl::StatusOr<Value> too_deep = Value::Parse(nested(kMaxConditionDepth + 1), {.max_depth = 128});
-  REQUIRE(too_deep.ok());
-  absl::StatusOr<CompiledCondition> compiled = CompiledCondition::Compile(*too_deep);
+  Value too_deep = MustParse(nested(kMaxConditionDepth + 1), {.max_depth = 128});
+  absl::StatusOr<CompiledCondition> compiled = CompiledCondition::Compile(too_deep);
   CHECK(compiled.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(std::string(compiled.status().message()).find("limit") != std::string::npos);
-  CHECK_FALSE(EvalCondition(attrs, *too_deep));
+  CHECK_FALSE(EvalCondition(attrs, too_deep));
   CHECK_FALSE(EvalCondition(attrs, MustParse(R"({"$not":{"a":2}})").At(0)));
 }
 

@@ -5,16 +5,31 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <string_view>
 #include <string>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
-Value MustParse(std::string_view text) {
-  absl::StatusOr<Value> v = Value::Parse(text);
-  REQUIRE_MESSAGE(v.ok(), v.status().ToString());
-  return *v;
+using test::MustParse;
+
+// The shared payload is an implementation detail, not API.
+template <typename T>
+concept NamesRep = requires { typename T::Rep; };
+static_assert(!NamesRep<Value>, "Value::Rep must stay private");
+
+// `depth` arrays nested around 7: "[[7]]" for depth 2.
+std::string NestedArrays(uint32_t depth) {
+  return std::string(depth, '[') + "7" + std::string(depth, ']');
+}
+
+bool Contains(const absl::Status& status, std::string_view text) {
+  return std::string(status.message()).find(text) != std::string::npos;
 }
 
 std::vector<std::string> Keys(const Value& v) {
@@ -148,6 +163,99 @@ TEST_CASE("limits on input from outside") {
         absl::StatusCode::kOutOfRange);
   CHECK(Value::Parse(R"({"a":})").status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(Value::Parse("").status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a depth error names the limit and the path where it was exceeded") {
+  absl::StatusOr<Json> json = Json::Parse(R"({"a":[1,{"b":2}]})");
+  REQUIRE(json.ok());
+  absl::Status status = Value::FromJson(*json, {.max_depth = 2}).status();
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_MESSAGE(Contains(status, "at $.a[1] exceeds the depth limit of 2"), status);
+  CHECK(Value::FromJson(*json, {.max_depth = 3}).ok());
+
+  json = Json::Parse(R"({"x y":[[0]]})");
+  REQUIRE(json.ok());
+  status = Value::FromJson(*json, {.max_depth = 2}).status();
+  CHECK_MESSAGE(Contains(status, R"(at $["x y"][0] exceeds)"), status);
+
+  // A long key is shown shortened; the document's root is "$".
+  const std::string long_key(100, 'k');
+  json = Json::Parse(absl::StrCat(R"({")", long_key, R"(":[[]]})"));
+  REQUIRE(json.ok());
+  status = Value::FromJson(*json, {.max_depth = 2}).status();
+  CHECK_MESSAGE(Contains(status, absl::StrCat(R"($[")", std::string(64, 'k'), R"(..."][0])")),
+                status);
+  CHECK_FALSE(Contains(status, long_key));
+  status = Value::FromJson(*json, {.max_depth = 0}).status();
+  CHECK_MESSAGE(Contains(status, "at $ exceeds the depth limit of 0"), status);
+}
+
+TEST_CASE("max_depth above kMaxValueDepth is clamped to it and never yields a silent null") {
+  // The deepest a Value holds is read in full, its innermost scalar intact.
+  Value deepest = MustParse(NestedArrays(kMaxValueDepth), {.max_depth = 1000});
+  CHECK(deepest.depth() == kMaxValueDepth);
+  const Value* inner = &deepest;
+  while (inner->is_array()) inner = &inner->At(0);
+  CHECK(inner->as_number() == 7);
+
+  // One level more is an error from Parse (naming the byte offset) ...
+  absl::Status parsed = Value::Parse(NestedArrays(kMaxValueDepth + 1), {.max_depth = 1000}).status();
+  CHECK(parsed.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_MESSAGE(Contains(parsed, absl::StrCat("at byte ", kMaxValueDepth)), parsed);
+  CHECK_MESSAGE(Contains(parsed, absl::StrCat(kMaxValueDepth, " levels")), parsed);
+
+  // ... and from FromJson on a Json that was allowed to nest deeper.
+  absl::StatusOr<Json> json = Json::Parse(NestedArrays(kMaxValueDepth + 1), {.max_depth = 1000});
+  REQUIRE(json.ok());
+  absl::Status read = Value::FromJson(*json, {.max_depth = 1000}).status();
+  CHECK(read.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_MESSAGE(Contains(read, absl::StrCat("the depth limit of ", kMaxValueDepth,
+                                            " (kMaxValueDepth; max_depth 1000 is clamped")),
+                read);
+  // The path's 256 steps are shown by their ends.
+  CHECK_MESSAGE(Contains(read, absl::StrCat("at $[0][0][0][0][0][0][0][0]...(", kMaxValueDepth - 12,
+                                            " steps)...[0][0][0][0] exceeds")),
+                read);
+}
+
+TEST_CASE("a size error names the limit") {
+  absl::Status parsed = Value::Parse(R"(["abcdef"])", {.max_bytes = 4}).status();
+  CHECK(parsed.code() == absl::StatusCode::kOutOfRange);
+  CHECK_MESSAGE(Contains(parsed, "limit is 4"), parsed);
+  absl::StatusOr<Json> json = Json::Parse(R"(["abcdef"])");
+  REQUIRE(json.ok());
+  absl::Status read = Value::FromJson(*json, {.max_bytes = 4}).status();
+  CHECK(read.code() == absl::StatusCode::kOutOfRange);
+  CHECK_MESSAGE(Contains(read, "10 bytes exceeds the limit of 4"), read);
+  CHECK(Value::FromJson(*json, {.max_bytes = 10}).ok());
+}
+
+TEST_CASE("an object that duplicates shrink below the index size is still found") {
+  std::vector<Value::Member> members;
+  for (int i = 0; i < 30; ++i) {
+    members.emplace_back(i % 2 == 0 ? "even" : "odd", Value::Number(i));
+  }
+  members.emplace_back("3", Value::Null());
+  Value v = Value::Object(std::move(members));
+  CHECK(Keys(v) == std::vector<std::string>{"3", "even", "odd"});
+  CHECK(v.Find("even")->as_number() == 28);
+  CHECK(v.Find("odd")->as_number() == 29);
+  CHECK(v.Find("3")->is_null());
+  CHECK(v.Find("4") == nullptr);
+}
+
+TEST_CASE("a large object keeps JSON.parse order for repeated index keys") {
+  std::string text = "{";
+  for (int i = 40; i > 0; --i) absl::StrAppend(&text, "\"", i, "\":", i, ",");
+  absl::StrAppend(&text, R"("name":"a","7":"again","name":"b"})");
+  Value v = MustParse(text);
+  CHECK(v.size() == 41);
+  CHECK(v.members()[0].first == "1");
+  CHECK(v.members()[6].first == "7");
+  CHECK(v.members()[6].second.as_string() == "again");
+  CHECK(v.members()[40].first == "name");
+  CHECK(v.Find("name")->as_string() == "b");
+  CHECK(v.Find("40")->as_number() == 40);
 }
 
 TEST_CASE("hand-built values never nest deeper than kMaxValueDepth") {

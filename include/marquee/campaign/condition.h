@@ -17,11 +17,25 @@
 //   - where the JavaScript SDK would throw (null given as the list of $or /
 //     $and, as a sub-condition, or as the argument of $elemMatch), the whole
 //     condition is false.
-// Regular expressions run on RE2: linear time in the input, no catastrophic
-// backtracking. Patterns RE2 does not support (backreferences, lookaround),
-// patterns longer than 16 KiB, and patterns RE2 cannot compile within a
-// 256 KiB memory budget count as invalid; RE2-only syntax ((?P<name>...),
-// \pL) is accepted although JavaScript would reject it. Case-insensitive
+// Regular expressions: JavaScript syntax on RE2. Patterns are read as
+// JavaScript's `new RegExp(pattern)` reads them ($regexi: flag "i"; no "u"
+// flag, with the web-compatibility syntax: "\q" is "q", "a{" and "]" are
+// literals, "\1" without a group is octal), translated, and run on RE2:
+// linear time in the input, no catastrophic backtracking. ".", "\s", "[^]",
+// "[]", "\cX", "\0", "\uXXXX" and named groups mean what they mean in
+// JavaScript, and $regexi folds case as JavaScript does (toUpperCase of one
+// UTF-16 unit: "k" does not match the Kelvin sign, "s" not U+017F long s,
+// non-BMP letters do not fold). What remains different: a non-BMP character is one
+// character, not two UTF-16 units ("^.$" matches U+1F600, "\uD83D" does
+// not match inside it); a quantifier after one repeats the whole character;
+// these count as invalid patterns (false, for $notRegex too): what
+// JavaScript rejects, backreferences to a group closed before them,
+// lookahead and lookbehind, counted repetition above 1000, patterns longer
+// than 16 KiB, and patterns RE2 cannot compile
+// within a 256 KiB memory budget (JavaScript's "." excludes four line
+// terminators, which costs RE2 more than its own "." does: ".{600}" fits,
+// ".{1000}" does not). RE2-only syntax ((?P<name>...)) is
+// rejected, "\pL" is "pL", as in JavaScript. Other case-insensitive
 // operators fold case as JavaScript's toLowerCase does for ASCII, Latin-1,
 // Latin Extended-A, Greek (without the final-sigma rule) and Cyrillic; other
 // characters compare as they are. Paths see an object's own members and an
@@ -107,9 +121,9 @@ class MARQUEE_EXPORT CompiledCondition {
   // The condition this was compiled from.
   const Value& source() const;
 
-  struct Node;  // the compiled tree, defined with the implementation
-
  private:
+  struct Node;  // the compiled tree, defined in condition_compile.cc
+
   std::shared_ptr<const Node> root_;
   Value source_;
 };

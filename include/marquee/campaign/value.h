@@ -41,18 +41,21 @@ enum class ValueType : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject
 // "null", "boolean", "number", "string", "array", "object".
 MARQUEE_EXPORT std::string_view ValueTypeName(ValueType type);
 
+// Values nest at most this deep: Value::Parse and Value::FromJson reject
+// deeper documents, and Value::Array / Value::Object replace an element that
+// would nest deeper by null. Evaluation code relies on it to bound its
+// recursion.
+inline constexpr uint32_t kMaxValueDepth = 256;
+
 // Bounds applied by Value::FromJson and Value::Parse to input from outside.
+// Exceeding one is an error naming the limit, never a truncated Value.
 struct ValueLimits {
   // Largest accepted document, in bytes of JSON text. Default: 16 MiB.
   size_t max_bytes = size_t{16} << 20;
   // Deepest accepted nesting of arrays and objects ("[[1]]" has depth 2).
-  // Default: 64.
+  // Values above kMaxValueDepth are clamped to it. Default: 64.
   uint32_t max_depth = 64;
 };
-
-// Values built with Value::Array / Value::Object nest at most this deep;
-// evaluation code relies on it to bound its recursion.
-inline constexpr uint32_t kMaxValueDepth = 256;
 
 class MARQUEE_EXPORT Value {
  public:
@@ -75,13 +78,16 @@ class MARQUEE_EXPORT Value {
   static Value Object(std::vector<Member> members);
 
   // The value of a validated JSON document.
-  // Errors: InvalidArgument (nesting deeper than limits.max_depth),
+  // Errors: InvalidArgument (nesting deeper than limits.max_depth, or than
+  // kMaxValueDepth, naming the limit and the path where it was exceeded),
   // OutOfRange (document longer than limits.max_bytes),
   // ResourceExhausted (out of memory).
   [[nodiscard]] static absl::StatusOr<Value> FromJson(const Json& json,
                                                       const ValueLimits& limits = {});
-  // Json::Parse (with the same limits) followed by FromJson.
-  // Errors: those of Json::Parse and FromJson.
+  // Json::Parse (with the same limits, max_depth clamped to kMaxValueDepth)
+  // followed by FromJson.
+  // Errors: those of Json::Parse (a nesting error names the limit and the
+  // byte offset) and FromJson.
   [[nodiscard]] static absl::StatusOr<Value> Parse(std::string_view text,
                                                    const ValueLimits& limits = {});
 
@@ -133,9 +139,9 @@ class MARQUEE_EXPORT Value {
   // with the same keys in the same order and equal values.
   friend MARQUEE_EXPORT bool operator==(const Value& a, const Value& b);
 
-  struct Rep;  // shared payload of strings, arrays and objects
-
  private:
+  struct Rep;  // shared payload of strings, arrays and objects, in value.cc
+
   ValueType type_ = ValueType::kNull;
   union Scalar {
     bool b;
