@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "campaign/feature_set_internal.h"
 #include "campaign/json_fields_internal.h"
+#include "internal/absl_strings.h"
 #include "marquee/campaign/features.h"
 
 namespace marquee::campaign {
@@ -15,34 +17,22 @@ absl::StatusOr<FeatureRule> RuleFromValue(const Value& value, std::string path) 
   internal::FieldReader r(value, std::move(path));
   FeatureRule rule;
   rule.id = r.String("id");
-  rule.condition = r.Condition("condition");
-  rule.parent_conditions = r.ParentConditions("parentConditions");
-  rule.filters = r.Filters("filters");
   if (const Value* force = r.Any("force")) rule.force = *force;
-  rule.coverage = r.Number("coverage");
   rule.range = r.Range("range");
   rule.variations = r.Array("variations");
-  rule.weights = r.Numbers("weights");
   rule.key = r.String("key");
-  rule.ranges = r.Ranges("ranges");
-  rule.ns = r.NamespaceField("namespace");
-  rule.meta = r.Meta("meta");
-  rule.name = r.String("name");
-  rule.phase = r.String("phase");
-  rule.seed = r.String("seed");
-  rule.hash_attribute = r.String("hashAttribute");
-  rule.fallback_attribute = r.String("fallbackAttribute");
-  rule.hash_version = r.Integer("hashVersion");
-  rule.disable_sticky_bucketing = r.Bool("disableStickyBucketing");
-  rule.bucket_version = r.Integer("bucketVersion");
-  rule.min_bucket_version = r.Integer("minBucketVersion");
+  internal::ReadSharedExperimentFields(r, rule);
   if (const Value* tracks = r.Any("tracks")) {
-    if (!tracks->is_array()) r.Fail(internal::TypeError(r.FieldPath("tracks"), "an array", *tracks));
+    // Checked now, so evaluation can rely on every track being readable.
+    absl::StatusOr<std::vector<RuleTrack>> read =
+        internal::TracksFromValue(*tracks, r.FieldPath("tracks"));
+    if (!read.ok()) r.Fail(read.status());
     rule.tracks = *tracks;
   }
   rule.contextual_variations = r.Array("contextualVariations");
   rule.contextual_bandit_ref = r.String("contextualBanditRef");
   rule.extra = r.Extra();
+  rule.member_order = r.MemberOrder();
   if (!r.status().ok()) return r.status();
   return rule;
 }
@@ -50,34 +40,46 @@ absl::StatusOr<FeatureRule> RuleFromValue(const Value& value, std::string path) 
 Value RuleToValue(const FeatureRule& rule) {
   internal::FieldWriter w;
   w.PutString("id", rule.id);
-  w.PutCondition("condition", rule.condition);
-  w.PutParentConditions("parentConditions", rule.parent_conditions);
-  w.PutFilters("filters", rule.filters);
   if (rule.force) w.Put("force", *rule.force);
-  w.PutNumber("coverage", rule.coverage);
   w.PutRange("range", rule.range);
   w.PutValues("variations", rule.variations);
-  w.PutNumbers("weights", rule.weights);
   w.PutString("key", rule.key);
-  w.PutRanges("ranges", rule.ranges);
-  w.PutNamespace("namespace", rule.ns);
-  w.PutMeta("meta", rule.meta);
-  w.PutString("name", rule.name);
-  w.PutString("phase", rule.phase);
-  w.PutString("seed", rule.seed);
-  w.PutString("hashAttribute", rule.hash_attribute);
-  w.PutString("fallbackAttribute", rule.fallback_attribute);
-  w.PutInteger("hashVersion", rule.hash_version);
-  w.PutBool("disableStickyBucketing", rule.disable_sticky_bucketing);
-  w.PutInteger("bucketVersion", rule.bucket_version);
-  w.PutInteger("minBucketVersion", rule.min_bucket_version);
+  internal::WriteSharedExperimentFields(rule, w);
   if (rule.tracks) w.Put("tracks", *rule.tracks);
   w.PutValues("contextualVariations", rule.contextual_variations);
   w.PutString("contextualBanditRef", rule.contextual_bandit_ref);
-  return w.Finish(rule.extra);
+  return w.Finish(rule.extra, rule.member_order);
 }
 
 }  // namespace
+
+namespace internal {
+
+absl::StatusOr<std::vector<RuleTrack>> TracksFromValue(const Value& tracks,
+                                                       std::string_view path) {
+  if (!tracks.is_array()) return TypeError(path, "an array", tracks);
+  std::vector<RuleTrack> out;
+  out.reserve(tracks.size());
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    FieldReader r(tracks.At(i), absl::StrCat(marquee::internal::Sv(path), "[", i, "]"));
+    const Value* experiment = r.Any("experiment");
+    const Value* result = r.Any("result");
+    if (!r.status().ok()) return r.status();
+    if (experiment == nullptr || result == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(r.FieldPath(experiment == nullptr ? "experiment" : "result"), ": missing"));
+    }
+    absl::StatusOr<Experiment> e = ExperimentFromValue(
+        *experiment, r.FieldPath("experiment"), /*require_variations=*/false);
+    if (!e.ok()) return e.status();
+    absl::StatusOr<ExperimentResult> res = ExperimentResultFromValue(*result, r.FieldPath("result"));
+    if (!res.ok()) return res.status();
+    out.push_back({std::make_shared<const Experiment>(*std::move(e)), *std::move(res)});
+  }
+  return out;
+}
+
+}  // namespace internal
 
 absl::StatusOr<FeatureDefinition> FeatureDefinitionFromValue(const Value& value,
                                                              std::string_view path) {
@@ -103,6 +105,7 @@ absl::StatusOr<FeatureDefinition> FeatureDefinitionFromValue(const Value& value,
     }
   }
   def.extra = r.Extra();
+  def.member_order = r.MemberOrder();
   if (!r.status().ok()) return r.status();
   return def;
 }
@@ -116,7 +119,7 @@ Value FeatureDefinitionToValue(const FeatureDefinition& def) {
     for (const FeatureRule& rule : *def.rules) rules.push_back(RuleToValue(rule));
     w.Put("rules", Value::Array(std::move(rules)));
   }
-  return w.Finish(def.extra);
+  return w.Finish(def.extra, def.member_order);
 }
 
 }  // namespace marquee::campaign

@@ -18,10 +18,26 @@ namespace {
 
 bool NonEmpty(const std::optional<std::string>& s) { return s.has_value() && !s->empty(); }
 
-std::shared_ptr<const FeatureSet::Compiled> Compile(
-    std::map<std::string, FeatureDefinition, std::less<>> definitions) {
-  auto compiled = std::make_shared<FeatureSet::Compiled>();
+using internal::CompiledFeatureSet;
+
+// Tracks were checked when read; hand-built definitions (FromDefinitions)
+// with unreadable tracks fire none.
+std::vector<RuleTrack> CompileTracks(const FeatureRule& rule) {
+  if (!rule.tracks) return {};
+  absl::StatusOr<std::vector<RuleTrack>> tracks = internal::TracksFromValue(*rule.tracks, "tracks");
+  return tracks.ok() ? *std::move(tracks) : std::vector<RuleTrack>{};
+}
+
+// `key_order`: the keys of `definitions` in payload order; empty: map order.
+std::shared_ptr<const CompiledFeatureSet> Compile(
+    std::map<std::string, FeatureDefinition, std::less<>> definitions,
+    std::vector<std::string> key_order = {}) {
+  auto compiled = std::make_shared<CompiledFeatureSet>();
   compiled->definitions = std::move(definitions);
+  if (key_order.empty()) {
+    for (const auto& entry : compiled->definitions) key_order.push_back(entry.first);
+  }
+  compiled->key_order = std::move(key_order);
   std::vector<std::string>& sticky = compiled->sticky_attributes;
   // Hashed, so a set with many distinct hash attributes compiles in linear
   // time; the vector keeps first-seen order.
@@ -42,6 +58,7 @@ std::shared_ptr<const FeatureSet::Compiled> Compile(
           add_sticky(NonEmpty(rule.hash_attribute) ? *rule.hash_attribute : "id");
           if (NonEmpty(rule.fallback_attribute)) add_sticky(*rule.fallback_attribute);
         }
+        if (rule.force) c.tracks = CompileTracks(rule);
         feature.rules.push_back(std::move(c));
       }
     }
@@ -89,7 +106,11 @@ std::vector<BucketRange> RangesForExperiment(const Experiment& experiment) {
 }
 
 FeatureSet::FeatureSet() : compiled_(Compile({})) {}
-FeatureSet::FeatureSet(std::shared_ptr<const Compiled> compiled)
+namespace internal {
+const CompiledFeatureSet& CompiledOf(const FeatureSet& set) { return *set.compiled_; }
+}  // namespace internal
+
+FeatureSet::FeatureSet(std::shared_ptr<const CompiledFeatureSet> compiled)
     : compiled_(std::move(compiled)) {}
 FeatureSet::~FeatureSet() = default;
 FeatureSet::FeatureSet(const FeatureSet&) = default;
@@ -97,9 +118,13 @@ FeatureSet& FeatureSet::operator=(const FeatureSet&) = default;
 FeatureSet::FeatureSet(FeatureSet&&) noexcept = default;
 FeatureSet& FeatureSet::operator=(FeatureSet&&) noexcept = default;
 
-absl::StatusOr<FeatureSet> FeatureSet::FromValue(const Value& features) {
+absl::StatusOr<FeatureSet::ParseResult> FeatureSet::FromValue(
+    const Value& features, const FeatureSetParseOptions& options) {
   if (!features.is_object()) return internal::TypeError("features", "an object", features);
   std::map<std::string, FeatureDefinition, std::less<>> defs;
+  std::vector<std::string> key_order;
+  key_order.reserve(features.size());
+  std::vector<absl::Status> skipped;
   // Every condition of the set draws its regexes from one pool: a pattern
   // repeated across features compiles once, and the set's total is bounded.
   internal::RegexPool regexes(kMaxFeatureSetRegexes, kMaxFeatureSetRegexBytes, "feature set");
@@ -107,10 +132,30 @@ absl::StatusOr<FeatureSet> FeatureSet::FromValue(const Value& features) {
   for (const Value::Member& m : features.members()) {
     absl::StatusOr<FeatureDefinition> def =
         FeatureDefinitionFromValue(m.second, absl::StrCat("features.", m.first));
-    if (!def.ok()) return def.status();
+    if (!def.ok()) {
+      if (!options.skip_invalid_features) return def.status();
+      // Bounded by the payload: one status per feature at most.
+      skipped.push_back(def.status());
+      continue;
+    }
     defs.emplace(m.first, *std::move(def));
+    key_order.push_back(m.first);
   }
-  return FeatureSet(Compile(std::move(defs)));
+  return ParseResult{.features = FeatureSet(Compile(std::move(defs), std::move(key_order))),
+                     .skipped = std::move(skipped)};
+}
+
+absl::StatusOr<FeatureSet> FeatureSet::FromValue(const Value& features) {
+  absl::StatusOr<ParseResult> result = FromValue(features, FeatureSetParseOptions{});
+  if (!result.ok()) return result.status();
+  return std::move(result->features);
+}
+
+absl::StatusOr<FeatureSet::ParseResult> FeatureSet::Parse(std::string_view json,
+                                                          const FeatureSetParseOptions& options) {
+  absl::StatusOr<Value> value = Value::Parse(json);
+  if (!value.ok()) return value.status();
+  return FromValue(*value, options);
 }
 
 absl::StatusOr<FeatureSet> FeatureSet::Parse(std::string_view json) {
@@ -133,9 +178,9 @@ size_t FeatureSet::size() const { return compiled_->definitions.size(); }
 
 Value FeatureSet::ToValue() const {
   std::vector<Value::Member> members;
-  members.reserve(compiled_->definitions.size());
-  for (const auto& [key, def] : compiled_->definitions) {
-    members.emplace_back(key, FeatureDefinitionToValue(def));
+  members.reserve(compiled_->key_order.size());
+  for (const std::string& key : compiled_->key_order) {
+    members.emplace_back(key, FeatureDefinitionToValue(compiled_->definitions.find(key)->second));
   }
   return Value::Object(std::move(members));
 }

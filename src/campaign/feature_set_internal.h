@@ -5,14 +5,23 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "marquee/campaign/experiment.h"
 #include "marquee/campaign/features.h"
 #include "marquee/campaign/hashing.h"
 
 namespace marquee::campaign {
+
+// A tracking call of a remotely evaluated experiment (FeatureRule::tracks),
+// read once.
+struct RuleTrack {
+  std::shared_ptr<const Experiment> experiment;
+  ExperimentResult result;
+};
 
 // One rule, with the experiment it runs built once.
 struct CompiledRule {
@@ -22,6 +31,8 @@ struct CompiledRule {
   // ranges (GetBucketRanges of its coverage and weights, or its ranges).
   std::shared_ptr<const Experiment> experiment;
   std::vector<BucketRange> ranges;
+  // Force rules: the tracking calls fired when the rule applies.
+  std::vector<RuleTrack> tracks;
 };
 
 struct CompiledFeature {
@@ -29,8 +40,12 @@ struct CompiledFeature {
   std::vector<CompiledRule> rules;
 };
 
-struct FeatureSet::Compiled {
+namespace internal {
+
+struct CompiledFeatureSet {
   std::map<std::string, FeatureDefinition, std::less<>> definitions;
+  // The keys in the order they were read, for writing them back so.
+  std::vector<std::string> key_order;
   // Same keys as definitions, hashed: looking a feature up is the first
   // step of every evaluation. Pointers stay valid as neither map changes
   // after construction.
@@ -39,6 +54,18 @@ struct FeatureSet::Compiled {
   // fallbackAttribute): the sticky-bucket identifiers of a user.
   std::vector<std::string> sticky_attributes;
 };
+
+// The compiled form of `set` (a friend of FeatureSet).
+const CompiledFeatureSet& CompiledOf(const FeatureSet& set);
+
+// FeatureRule::tracks read: each {"experiment", "result"} pair. `path`
+// prefixes error messages. Errors: InvalidArgument naming the field (not an
+// array, an element not an object, "experiment" or "result" missing or
+// malformed).
+absl::StatusOr<std::vector<RuleTrack>> TracksFromValue(const Value& tracks,
+                                                       std::string_view path);
+
+}  // namespace internal
 
 // evalFeature's experiment for `rule` of feature `feature_key`; REQUIRES:
 // the rule has variations or contextual variations.

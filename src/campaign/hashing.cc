@@ -135,13 +135,13 @@ std::optional<double> Hash(std::string_view seed, std::string_view value, int ve
 }
 
 std::vector<double> GetEqualWeights(int count) {
-  if (count < 1) return {};
+  if (count < 1 || count > kMaxVariations) return {};
   return std::vector<double>(static_cast<size_t>(count), 1.0 / count);
 }
 
 std::vector<BucketRange> GetBucketRanges(int num_variations, double coverage,
                                          const std::vector<double>& weights) {
-  if (num_variations < 1) return {};
+  if (num_variations < 1 || num_variations > kMaxVariations) return {};
   if (!(coverage >= 0)) coverage = 0;  // negative or NaN
   if (coverage > 1) coverage = 1;
   const std::vector<double>* chosen = &weights;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "campaign/json_fields_internal.h"
 #include "internal/absl_strings.h"
@@ -131,6 +132,26 @@ std::optional<std::vector<double>> FieldReader::Numbers(std::string_view key) {
   return out;
 }
 
+std::optional<std::vector<std::string>> FieldReader::Strings(std::string_view key) {
+  const Value* v = Lookup(key);
+  if (v == nullptr) return std::nullopt;
+  const std::string path = FieldPath(key);
+  if (!v->is_array()) {
+    Fail(TypeError(path, "an array of strings", *v));
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  out.reserve(v->size());
+  for (size_t i = 0; i < v->size(); ++i) {
+    if (!v->At(i).is_string()) {
+      Fail(TypeError(IndexPath(path, i), "a string", v->At(i)));
+      return std::nullopt;
+    }
+    out.emplace_back(v->At(i).as_string());
+  }
+  return out;
+}
+
 std::optional<BucketRange> FieldReader::Range(std::string_view key) {
   const Value* v = Lookup(key);
   if (v == nullptr) return std::nullopt;
@@ -203,6 +224,7 @@ std::optional<std::vector<VariationMeta>> FieldReader::Meta(std::string_view key
     m.name = r.String("name");
     m.passthrough = r.Bool("passthrough");
     m.extra = r.Extra();
+    m.member_order = r.MemberOrder();
     if (!r.status().ok()) {
       Fail(r.status());
       return std::nullopt;
@@ -229,6 +251,7 @@ std::optional<std::vector<BucketFilter>> FieldReader::Filters(std::string_view k
     f.hash_version = r.Integer("hashVersion");
     f.attribute = r.String("attribute");
     f.extra = r.Extra();
+    f.member_order = r.MemberOrder();
     if (r.status().ok() && !seed) r.Fail(absl::InvalidArgumentError(r.FieldPath("seed") + ": missing"));
     if (r.status().ok() && !ranges) {
       r.Fail(absl::InvalidArgumentError(r.FieldPath("ranges") + ": missing"));
@@ -260,6 +283,7 @@ std::optional<std::vector<ParentCondition>> FieldReader::ParentConditions(std::s
     std::optional<CompiledCondition> condition = r.Condition("condition");
     p.gate = r.Bool("gate");
     p.extra = r.Extra();
+    p.member_order = r.MemberOrder();
     if (r.status().ok() && !id) r.Fail(absl::InvalidArgumentError(r.FieldPath("id") + ": missing"));
     if (r.status().ok() && !condition) {
       r.Fail(absl::InvalidArgumentError(r.FieldPath("condition") + ": missing"));
@@ -283,6 +307,13 @@ Value FieldReader::Extra() const {
   }
   if (rest.empty()) return Value();
   return Value::Object(std::move(rest));
+}
+
+std::vector<std::string> FieldReader::MemberOrder() const {
+  std::vector<std::string> order;
+  order.reserve(object_.size());
+  for (const Value::Member& m : object_.members()) order.push_back(m.first);
+  return order;
 }
 
 Value NumbersToValue(const std::vector<double>& numbers) {
@@ -359,7 +390,7 @@ Value ObjectArray(const std::vector<T>& items, Fill fill) {
   for (const T& item : items) {
     FieldWriter w;
     fill(item, w);
-    out.push_back(w.Finish(item.extra));
+    out.push_back(w.Finish(item.extra, item.member_order));
   }
   return Value::Array(std::move(out));
 }
@@ -397,9 +428,25 @@ void FieldWriter::PutParentConditions(std::string_view key,
       }));
 }
 
-Value FieldWriter::Finish(const Value& extra) {
+Value FieldWriter::Finish(const Value& extra, const std::vector<std::string>& order) {
   for (const Value::Member& m : extra.members()) members_.push_back(m);
-  return Value::Object(std::move(members_));
+  if (order.empty()) return Value::Object(std::move(members_));
+  // Hashed positions: an object read from outside may have many members.
+  absl::flat_hash_map<std::string_view, size_t> index;
+  index.reserve(order.size());
+  for (size_t i = 0; i < order.size(); ++i) index.emplace(order[i], i);
+  std::vector<std::pair<size_t, Value::Member*>> ranked;
+  ranked.reserve(members_.size());
+  for (Value::Member& m : members_) {
+    const auto it = index.find(m.first);
+    ranked.emplace_back(it == index.end() ? order.size() : it->second, &m);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Value::Member> sorted;
+  sorted.reserve(ranked.size());
+  for (const auto& [rank, m] : ranked) sorted.push_back(std::move(*m));
+  return Value::Object(std::move(sorted));
 }
 
 }  // namespace marquee::campaign::internal

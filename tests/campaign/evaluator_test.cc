@@ -157,6 +157,28 @@ TEST_SUITE("campaign.evaluator") {
     CHECK(in_experiment == 100);
   }
 
+  TEST_CASE("a force rule fires its tracks when it applies") {
+    auto features = Features(R"({"f": {"defaultValue": 0, "rules": [
+        {"condition": {"beta": true}, "force": 1, "tracks": [
+          {"experiment": {"key": "remote-exp", "variations": [0, 1]},
+           "result": {"key": "1", "variationId": 1, "inExperiment": true, "hashUsed": true,
+                      "value": 1, "hashAttribute": "id", "hashValue": "u1"}},
+          {"experiment": {"key": "other"}, "result": {"variationId": 0}}]}]}})");
+    Context c = UserContext(R"({"id": "u1", "beta": false})", features);
+    std::vector<std::string> seen;
+    c.on_experiment_viewed = [&](const Experiment& e, const ExperimentResult& r) {
+      seen.push_back(e.key + ":" + std::to_string(r.variation_id) + ":" +
+                     (r.in_experiment ? "in" : "out"));
+    };
+    CHECK(EvalFeature(c, "f").source == FeatureSource::kDefaultValue);
+    CHECK(seen.empty());  // the rule did not apply
+
+    c.attributes = *Value::Parse(R"({"id": "u1", "beta": true})");
+    const FeatureResult r = EvalFeature(c, "f");
+    CHECK(r.source == FeatureSource::kForce);
+    CHECK(seen == std::vector<std::string>{"remote-exp:1:in", "other:0:out"});
+  }
+
   TEST_CASE("truthiness follows JavaScript") {
     CHECK_FALSE(IsTruthy(Value()));
     CHECK_FALSE(IsTruthy(Value::Number(0)));

@@ -1,7 +1,9 @@
 // GrowthBook feature JSON: round trips and the errors of bad definitions.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "campaign/growthbook_context.h"
 #include "marquee/campaign/experiment.h"
@@ -11,7 +13,6 @@
 namespace marquee::campaign {
 namespace {
 
-using testing::JsonEquivalent;
 
 Value ParseOrDie(std::string_view text) {
   absl::StatusOr<Value> v = Value::Parse(text);
@@ -49,17 +50,78 @@ constexpr std::string_view kFullFeatures = R"({
 })";
 
 TEST_SUITE("campaign.features_json") {
-  TEST_CASE("parse then write gives the same JSON value") {
-    const Value in = ParseOrDie(kFullFeatures);
-    absl::StatusOr<FeatureSet> set = FeatureSet::FromValue(in);
-    REQUIRE_MESSAGE(set.ok(), set.status().ToString());
-    CHECK(set->size() == 3);
-    const Value out = set->ToValue();
-    CHECK_MESSAGE(JsonEquivalent(in, out), out.ToJsonText());
-    // And again from the written form.
-    absl::StatusOr<FeatureSet> again = FeatureSet::FromValue(out);
-    REQUIRE(again.ok());
-    CHECK(JsonEquivalent(again->ToValue(), in));
+  TEST_CASE("parse then write gives the same JSON text") {
+    // Realistic payloads: member orders GrowthBook writes and others,
+    // unknown members in the middle, absent conditions, integer-like keys.
+    const std::string_view payloads[] = {
+        kFullFeatures,
+        R"({"zeta": {"defaultValue": 1}, "alpha": {"rules": [{"force": 2}], "defaultValue": 0}})",
+        R"({"onboarding": {"defaultValue": "v1", "rules": [
+            {"coverage": 0.2, "hashAttribute": "deviceId", "seed": "onb", "force": "v2",
+             "id": "fr_1", "hashVersion": 2},
+            {"variations": ["v1", "v2", "v3"], "key": "onboarding-test",
+             "meta": [{"key": "0"}, {"name": "B", "key": "1"}, {"key": "2", "x": 1}],
+             "weights": [0.3333, 0.3333, 0.3334], "coverage": 1, "phase": "0",
+             "hashAttribute": "id", "name": "Onboarding", "seed": "s-1", "id": "fr_2"}]},
+          "10": {"defaultValue": true, "futureField": {"b": 1, "a": 2}},
+          "price": {"rules": [{"parentConditions": [{"gate": true, "condition": {"value": true},
+             "id": "onboarding"}], "id": "p", "force": 9.99,
+             "filters": [{"ranges": [[0, 0.5]], "seed": "f"}]}], "defaultValue": 10}})",
+    };
+    for (std::string_view payload : payloads) {
+      const Value in = ParseOrDie(payload);
+      absl::StatusOr<FeatureSet> set = FeatureSet::FromValue(in);
+      REQUIRE_MESSAGE(set.ok(), set.status().ToString());
+      CHECK(set->ToValue().ToJsonText() == in.ToJsonText());
+      // And again from the written form.
+      absl::StatusOr<FeatureSet> again = FeatureSet::FromValue(set->ToValue());
+      REQUIRE(again.ok());
+      CHECK(again->ToValue().ToJsonText() == in.ToJsonText());
+    }
+  }
+
+  TEST_CASE("definitions built by hand are written in key order, known fields first") {
+    FeatureRule rule;
+    rule.force = Value::Number(1);
+    rule.id = "r";
+    rule.extra = ParseOrDie(R"({"z": 0})");
+    std::map<std::string, FeatureDefinition> defs;
+    defs["b"].rules = std::vector<FeatureRule>{rule};
+    defs["a"].default_value = Value::Bool(true);
+    CHECK(FeatureSet::FromDefinitions(std::move(defs)).ToValue().ToJsonText() ==
+          R"({"a":{"defaultValue":true},"b":{"rules":[{"id":"r","force":1,"z":0}]}})");
+  }
+
+  TEST_CASE("skip_invalid_features keeps the good features and reports the others") {
+    const Value in = ParseOrDie(R"({"good": {"defaultValue": 1},
+        "bad": {"rules": [{"coverage": "half"}]}, "also-good": {"defaultValue": 2},
+        "worse": 3})");
+    absl::StatusOr<FeatureSet::ParseResult> lenient =
+        FeatureSet::FromValue(in, {.skip_invalid_features = true});
+    REQUIRE_MESSAGE(lenient.ok(), lenient.status().ToString());
+    CHECK(lenient->features.size() == 2);
+    CHECK(lenient->features.definitions().count("good") == 1);
+    CHECK(lenient->features.definitions().count("also-good") == 1);
+    REQUIRE(lenient->skipped.size() == 2);
+    CHECK(std::string(lenient->skipped[0].message()) ==
+          "features.bad.rules[0].coverage: expected a number, got string");
+    CHECK(std::string(lenient->skipped[1].message()) ==
+          "features.worse: expected an object, got number");
+    CHECK(lenient->features.ToValue().ToJsonText() ==
+          R"({"good":{"defaultValue":1},"also-good":{"defaultValue":2}})");
+
+    // Strict (the default) rejects the payload, naming the first bad field.
+    absl::StatusOr<FeatureSet::ParseResult> strict = FeatureSet::FromValue(in, {});
+    REQUIRE_FALSE(strict.ok());
+    CHECK(std::string(strict.status().message()) ==
+          "features.bad.rules[0].coverage: expected a number, got string");
+    CHECK_FALSE(FeatureSet::FromValue(in).ok());
+
+    // The payload itself must still be an object.
+    absl::StatusOr<FeatureSet::ParseResult> not_object =
+        FeatureSet::Parse("[1]", {.skip_invalid_features = true});
+    REQUIRE_FALSE(not_object.ok());
+    CHECK(not_object.status().code() == absl::StatusCode::kInvalidArgument);
   }
 
   TEST_CASE("absent fields stay absent and null force is kept") {
@@ -86,7 +148,7 @@ TEST_SUITE("campaign.features_json") {
     CHECK(e->active == false);
     REQUIRE(e->contextual_bandit.has_value());
     CHECK(e->contextual_bandit->leaf_id == 3);
-    CHECK(JsonEquivalent(ExperimentToValue(*e), in));
+    CHECK(ExperimentToValue(*e).ToJsonText() == in.ToJsonText());
   }
 
   TEST_CASE("bad definitions are InvalidArgument naming the field") {
@@ -119,6 +181,17 @@ TEST_SUITE("campaign.features_json") {
          "features.f.rules[0].disableStickyBucketing: expected a boolean"},
         {R"({"f": {"rules": [{"variations": "ab"}]}})",
          "features.f.rules[0].variations: expected an array"},
+        {R"({"f": {"rules": [{"force": 1, "tracks": {}}]}})",
+         "features.f.rules[0].tracks: expected an array"},
+        {R"({"f": {"rules": [{"force": 1, "tracks": [{"result": {}}]}]}})",
+         "features.f.rules[0].tracks[0].experiment: missing"},
+        {R"({"f": {"rules": [{"force": 1, "tracks": [{"experiment": {"key": "e"}}]}]}})",
+         "features.f.rules[0].tracks[0].result: missing"},
+        {R"({"f": {"rules": [{"force": 1, "tracks": [{"experiment": {}, "result": {}}]}]}})",
+         "features.f.rules[0].tracks[0].experiment.key: missing"},
+        {R"({"f": {"rules": [{"force": 1,
+             "tracks": [{"experiment": {"key": "e"}, "result": {"variationId": "1"}}]}]}})",
+         "features.f.rules[0].tracks[0].result.variationId: expected an integer"},
     };
     for (const Bad& bad : cases) {
       CAPTURE(bad.json);

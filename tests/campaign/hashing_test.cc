@@ -55,6 +55,14 @@ TEST_SUITE("campaign.hashing") {
     CHECK(GetEqualWeights(4) == std::vector<double>{0.25, 0.25, 0.25, 0.25});
   }
 
+  TEST_CASE("counts above kMaxVariations allocate nothing") {
+    CHECK(GetEqualWeights(kMaxVariations).size() == static_cast<size_t>(kMaxVariations));
+    CHECK(GetEqualWeights(kMaxVariations + 1).empty());
+    CHECK(GetEqualWeights(std::numeric_limits<int>::max()).empty());
+    CHECK(GetBucketRanges(kMaxVariations + 1, 1.0).empty());
+    CHECK(GetBucketRanges(std::numeric_limits<int>::max(), 1.0).empty());
+  }
+
   TEST_CASE("query-string overrides read the first matching pair like parseInt") {
     CHECK(GetQueryStringOverride("t", "http://x/?a=1&t=1&t=0", 2) == 1);
     CHECK(GetQueryStringOverride("t", "http://x/?t=1abc", 2) == 1);

@@ -4,9 +4,11 @@
 // the JavaScript SDK as the reference): rules in order, prerequisites with
 // cycle detection, hash filters, namespaces, coverage and ranges, forced
 // variations from the context or from the page URL's query string, QA mode,
-// sticky bucketing and contextual bandits. A Context carries one user (or
-// request): attributes and what applies to them. The compiled FeatureSet is
-// shared; evaluation reads no JSON and returns plain values.
+// draft and stopped experiments, URL and group targeting, sticky bucketing,
+// contextual bandits, and the tracks of remotely evaluated rules. A
+// Context carries one user (or request): attributes and what applies to
+// them. The compiled FeatureSet is shared; evaluation reads no JSON and
+// returns plain values.
 // Thread-safety: a Context is used by one thread at a time (evaluation
 // writes its sticky-bucket documents); the FeatureSet, saved groups and
 // bandits it points to are immutable and shared freely.
@@ -59,7 +61,8 @@ using ContextualBandits = std::map<std::string, ContextualBanditDefinition, std:
 [[nodiscard]] MARQUEE_EXPORT absl::StatusOr<ContextualBandits> ContextualBanditsFromValue(
     const Value& value);
 
-// Called when a user is assigned a variation by hash.
+// Called when a user is assigned a variation by hash, and for each of the
+// tracks of a force rule that applies (FeatureRule::tracks).
 using ExperimentViewedCallback =
     std::function<void(const Experiment& experiment, const ExperimentResult& result)>;
 
@@ -82,6 +85,9 @@ struct Context {
   // true: only forced variations assign; hashing assigns nobody.
   // Default: false.
   bool qa_mode = false;
+  // Groups this user belongs to (name -> enabled); an experiment with
+  // `groups` includes only users with one of them enabled. Default: none.
+  std::map<std::string, bool, std::less<>> groups{};
   // Sticky bucketing is on when set; not owned. Default: null (off).
   StickyBucketService* sticky_bucket_service = nullptr;
   // This user's sticky-bucket documents: filled by LoadStickyBuckets and
@@ -90,7 +96,8 @@ struct Context {
   // The last error of the service while saving during evaluation (which
   // cannot fail), for the caller to log. Default: OK.
   absl::Status sticky_bucket_save_status{};
-  // Fired for every hash assignment. Default: none.
+  // Fired for every hash assignment, and for the tracks of a force rule
+  // that gives a feature its value. Default: none.
   ExperimentViewedCallback on_experiment_viewed{};
 };
 

@@ -9,8 +9,14 @@
 // ExperimentFromValue / ExperimentToValue read and write GrowthBook's JSON
 // shape (the `experiment` object of the SDK spec): fields are camelCase as
 // in GrowthBook, optional fields stay absent when absent, and members this
-// library does not know are kept and written back, so parse-then-write
-// gives the same JSON value.
+// library does not know are kept and written back in their place, so
+// parse-then-write gives the same JSON text.
+// Not applied: `urlPatterns` (the JavaScript SDK's step 2.6). Its "simple"
+// patterns compare the host, path, hash and each query parameter of the
+// URL as the WHATWG URL parser splits them, which this library does not
+// have; half-applying it (regex patterns only) would include users the SDK
+// excludes. The member is kept in `extra` and written back unchanged;
+// target by URL with `url` (a regular expression) instead.
 // Thread-safety: values.
 //
 //   auto exp = ExperimentFromValue(*Value::Parse(
@@ -20,6 +26,7 @@
 #ifndef MARQUEE_CAMPAIGN_EXPERIMENT_H_
 #define MARQUEE_CAMPAIGN_EXPERIMENT_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +51,8 @@ struct VariationMeta {
   std::optional<bool> passthrough{};
   // Members not listed above, kept for writing back. Default: null (none).
   Value extra{};
+  // Member order of the object read (see Experiment::member_order).
+  std::vector<std::string> member_order{};
 };
 
 // Keeps only users whose hash of one attribute falls in one of `ranges`:
@@ -56,6 +65,8 @@ struct BucketFilter {
   // The attribute hashed. Default (absent): "id".
   std::optional<std::string> attribute{};
   Value extra{};
+  // Member order of the object read (see Experiment::member_order).
+  std::vector<std::string> member_order{};
 };
 
 // A prerequisite: the feature `id` is evaluated for the same user and
@@ -68,6 +79,8 @@ struct ParentCondition {
   // experiment). Default (absent): false.
   std::optional<bool> gate{};
   Value extra{};
+  // Member order of the object read (see Experiment::member_order).
+  std::vector<std::string> member_order{};
 };
 
 // Which leaf of a contextual bandit chose an experiment's weights for this
@@ -123,8 +136,28 @@ struct Experiment {
   std::optional<int> min_bucket_version{};
   // Set on the experiment a contextual-bandit rule produced for one user.
   std::optional<ContextualBanditChoice> contextual_bandit{};
+  // "draft": nobody is included unless a variation is forced (query string
+  // or Context::forced_variations). "stopped": included users get `force`
+  // (if set), everybody else is not in the experiment. Any other value
+  // ("running"): no effect. Default: absent.
+  std::optional<std::string> status{};
+  // A regular expression (RE2 syntax, as JavaScript's RegExp for the
+  // patterns GrowthBook writes) that Context::url, or its path alone, must
+  // match; an empty Context::url never does. Applied also to users holding
+  // a sticky bucket. Default: absent (any URL).
+  std::optional<std::string> url{};
+  // Only users of a context in which one of these groups is enabled
+  // (Context::groups) are included. Default: absent (no group needed).
+  std::optional<std::vector<std::string>> groups{};
+  // Called once per Run (after filters and namespace, before the condition,
+  // unless a sticky bucket decided): false keeps the user out. Not JSON.
+  // Default: none.
+  std::function<bool()> include{};
   // Members not listed above, kept for writing back. Default: null (none).
   Value extra{};
+  // Member order of the object read, so that writing it back gives the same
+  // text; empty (built by hand): the order of the fields above.
+  std::vector<std::string> member_order{};
 };
 
 struct ExperimentResult {
@@ -155,7 +188,7 @@ struct ExperimentResult {
 // Errors: InvalidArgument naming the field (e.g. "experiment.weights[1]:
 // expected a number, got string"): not an object, key or variations
 // missing, a field of the wrong type, a non-integer where an integer is
-// required, a condition that does not compile.
+// required, a condition or url pattern that does not compile.
 [[nodiscard]] MARQUEE_EXPORT absl::StatusOr<Experiment> ExperimentFromValue(
     const Value& value, std::string_view path = "experiment");
 

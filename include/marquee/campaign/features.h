@@ -5,12 +5,16 @@
 // percentage rollout), or run an experiment, and may carry a condition,
 // hash filters, prerequisites and a contextual-bandit reference, exactly as
 // in GrowthBook's SDK payload (the "features" object of
-// /api/features/<client key>). FeatureSetFromValue reads that JSON and
-// compiles it once: conditions are compiled, experiments and bucket ranges
-// are built, so evaluating a feature (evaluator.h) never reads JSON again.
-// FeatureSetToValue writes the same JSON back: fields stay camelCase, absent
-// fields stay absent, unknown members are kept, so definitions move between
-// GrowthBook and Marquee unchanged.
+// /api/features/<client key>). FeatureSet::FromValue (or Parse, from text)
+// reads that JSON and compiles it once: conditions are compiled, experiments
+// and bucket ranges are built, so evaluating a feature (evaluator.h) never
+// reads JSON again. Reading is strict by default (one malformed feature
+// rejects the payload); FeatureSetParseOptions::skip_invalid_features keeps
+// the good features and reports the others, as lenient as the JavaScript
+// SDK. FeatureSet::ToValue writes the same JSON back: fields stay camelCase,
+// absent fields stay absent, unknown members are kept, and members keep the
+// order they were read in, so a payload read and written gives the same
+// text and definitions move between GrowthBook and Marquee unchanged.
 // Thread-safety: values; a FeatureSet is immutable and may be shared by any
 // number of threads (hold it in a std::shared_ptr<const FeatureSet>).
 //
@@ -73,7 +77,12 @@ struct FeatureRule {
   std::optional<bool> disable_sticky_bucketing{};
   std::optional<int> bucket_version{};
   std::optional<int> min_bucket_version{};
-  // Tracking calls of a remotely evaluated experiment, kept as JSON.
+  // Tracking calls of a remotely evaluated experiment, kept as JSON: an
+  // array of {"experiment": {...}, "result": {...}}. When a force rule
+  // applies, each is passed to Context::on_experiment_viewed (evaluator.h).
+  // "experiment" is read as ExperimentFromValue reads one, except that
+  // "variations" may be absent; "result" as ExperimentResultToValue writes
+  // one (every member optional).
   std::optional<Value> tracks{};
   // Contextual bandit: the variations, and the id of its definition in
   // Context::contextual_bandits whose matching leaf gives the weights.
@@ -81,6 +90,8 @@ struct FeatureRule {
   std::optional<std::string> contextual_bandit_ref{};
   // Members not listed above, kept for writing back. Default: null (none).
   Value extra{};
+  // Member order of the object read (see Experiment::member_order).
+  std::vector<std::string> member_order{};
 };
 
 struct FeatureDefinition {
@@ -88,6 +99,8 @@ struct FeatureDefinition {
   std::optional<Value> default_value{};
   std::optional<std::vector<FeatureRule>> rules{};
   Value extra{};
+  // Member order of the object read (see Experiment::member_order).
+  std::vector<std::string> member_order{};
 };
 
 // Reads one feature definition. `path` prefixes error messages.
@@ -104,6 +117,21 @@ MARQUEE_EXPORT Value FeatureDefinitionToValue(const FeatureDefinition& definitio
 // within kMaxConditionRegexes / kMaxConditionRegexBytes (condition.h).
 inline constexpr size_t kMaxFeatureSetRegexes = 1024;
 inline constexpr size_t kMaxFeatureSetRegexBytes = 1024 * 1024;
+
+// How FeatureSet::FromValue / Parse treat a malformed feature.
+struct FeatureSetParseOptions {
+  // false: one malformed feature rejects the whole payload. true: it is
+  // left out of the set and its error reported in
+  // FeatureSetParseResult::skipped (the payload itself must still be an
+  // object). Default: false.
+  bool skip_invalid_features = false;
+};
+
+class FeatureSet;
+namespace internal {
+struct CompiledFeatureSet;
+const CompiledFeatureSet& CompiledOf(const FeatureSet& set);
+}  // namespace internal
 
 // A compiled, immutable map of feature key -> definition.
 class MARQUEE_EXPORT FeatureSet {
@@ -125,21 +153,42 @@ class MARQUEE_EXPORT FeatureSet {
   [[nodiscard]] static absl::StatusOr<FeatureSet> FromValue(const Value& features);
   // Value::Parse, then FromValue. Errors: also those of Value::Parse.
   [[nodiscard]] static absl::StatusOr<FeatureSet> Parse(std::string_view json);
+
+  // The set, and the features left out of it.
+  struct ParseResult;
+  // FromValue with options. With skip_invalid_features, each malformed
+  // feature (its errors as FromValue reports them, also a feature whose
+  // regular expressions would pass the set's limits) is left out and its
+  // error appended to `skipped`, in payload order.
+  // Errors: InvalidArgument when `features` is not an object; without
+  // skip_invalid_features, those of FromValue.
+  [[nodiscard]] static absl::StatusOr<ParseResult> FromValue(
+      const Value& features, const FeatureSetParseOptions& options);
+  // Value::Parse, then FromValue with options. Errors: also those of
+  // Value::Parse.
+  [[nodiscard]] static absl::StatusOr<ParseResult> Parse(std::string_view json,
+                                                         const FeatureSetParseOptions& options);
   // Compiles definitions already read.
   [[nodiscard]] static FeatureSet FromDefinitions(std::map<std::string, FeatureDefinition> defs);
 
   // The definitions, by key.
   const std::map<std::string, FeatureDefinition, std::less<>>& definitions() const;
   size_t size() const;
-  // GrowthBook's features object for these definitions.
+  // GrowthBook's features object for these definitions: features and
+  // their members in the order read (FromDefinitions: key order).
   Value ToValue() const;
 
-  struct Compiled;  // per-rule experiments and ranges, built once
-  const Compiled& compiled() const { return *compiled_; }
-
  private:
-  explicit FeatureSet(std::shared_ptr<const Compiled> compiled);
-  std::shared_ptr<const Compiled> compiled_;
+  friend const internal::CompiledFeatureSet& internal::CompiledOf(const FeatureSet& set);
+  explicit FeatureSet(std::shared_ptr<const internal::CompiledFeatureSet> compiled);
+  // Per-rule experiments and ranges, built once.
+  std::shared_ptr<const internal::CompiledFeatureSet> compiled_;
+};
+
+struct FeatureSet::ParseResult {
+  FeatureSet features{};
+  // One InvalidArgument per feature left out, naming it and the field.
+  std::vector<absl::Status> skipped{};
 };
 
 }  // namespace marquee::campaign

@@ -63,14 +63,20 @@ struct Namespace {
   return n >= range.start && n < range.end;
 }
 
-// `count` weights of 1/count each; empty when count < 1.
+// The most variations an experiment can split users between. GrowthBook
+// experiments have a handful; the bound keeps a count read from outside
+// from sizing an allocation. Experiments with more include nobody.
+inline constexpr int kMaxVariations = 10'000;
+
+// `count` weights of 1/count each; empty when count < 1 (as the JavaScript
+// SDK) or count > kMaxVariations.
 [[nodiscard]] MARQUEE_EXPORT std::vector<double> GetEqualWeights(int count);
 
 // One range per variation: variation i starts where the weights before it
 // end and covers `coverage` of its weight. Coverage is clamped to [0, 1] (NaN
 // counts as 0). Equal weights are used when `weights` is empty, has another
 // length than `num_variations`, or does not sum to 1 within 0.01.
-// Empty when num_variations < 1.
+// Empty when num_variations < 1 or > kMaxVariations.
 [[nodiscard]] MARQUEE_EXPORT std::vector<BucketRange> GetBucketRanges(
     int num_variations, double coverage, const std::vector<double>& weights = {});
 
