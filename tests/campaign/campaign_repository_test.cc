@@ -15,15 +15,13 @@
 #include "marquee/campaign/collections.h"
 #include "marquee/clock.h"
 #include "marquee/memory_store.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
-Json J(std::string_view text) {
-  absl::StatusOr<Json> json = Json::Parse(text);
-  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
-  return *json;
-}
+// Shorthand: most cases here build many small documents.
+constexpr auto& J = test::MustParseJson;
 
 bool Contains(const absl::Status& s, std::string_view text) {
   return std::string(s.message()).find(text) != std::string::npos;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "marquee/campaign/campaign.h"
 #include "marquee/campaign/condition.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
@@ -34,11 +35,8 @@ constexpr std::string_view kFullBody =
 constexpr std::string_view kMinimalBody =
     R"({"name":"n","status":"draft","variants":[{"key":"only","weight":1}]})";
 
-Json J(std::string_view text) {
-  absl::StatusOr<Json> json = Json::Parse(text);
-  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
-  return *json;
-}
+// Shorthand: most cases here build many small documents.
+constexpr auto& J = test::MustParseJson;
 
 // `base` with its one occurrence of `from` replaced by `to`.
 std::string Edit(std::string_view base, std::string_view from, std::string_view to) {

@@ -10,18 +10,14 @@
 #include "marquee/campaign/evaluator.h"
 #include "marquee/campaign/experiment.h"
 #include "marquee/campaign/value.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
-Value ParseOrDie(std::string_view text) {
-  absl::StatusOr<Value> v = Value::Parse(text);
-  REQUIRE_MESSAGE(v.ok(), v.status().ToString());
-  return *v;
-}
 
 Experiment ExperimentOf(std::string_view json) {
-  absl::StatusOr<Experiment> e = ExperimentFromValue(ParseOrDie(json));
+  absl::StatusOr<Experiment> e = ExperimentFromValue(test::MustParse(json));
   REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   return *std::move(e);
 }
@@ -36,7 +32,7 @@ Experiment With(std::string_view fields) {
 
 Context User() {
   Context c;
-  c.attributes = ParseOrDie(R"({"id": "u1"})");
+  c.attributes = test::MustParse(R"({"id": "u1"})");
   return c;
 }
 
@@ -124,7 +120,7 @@ TEST_SUITE("campaign.experiment") {
 
   TEST_CASE("a url that is not a regular expression is rejected when read") {
     absl::StatusOr<Experiment> e = ExperimentFromValue(
-        ParseOrDie(R"({"key": "k", "variations": [0, 1], "url": "(unclosed"})"));
+        test::MustParse(R"({"key": "k", "variations": [0, 1], "url": "(unclosed"})"));
     REQUIRE_FALSE(e.ok());
     CHECK(e.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK(std::string(e.status().message()) == "experiment.url: not a valid regular expression");
@@ -139,7 +135,7 @@ TEST_SUITE("campaign.experiment") {
     c.groups["beta"] = true;
     CHECK(Run(c, e).in_experiment);
     absl::StatusOr<Experiment> bad = ExperimentFromValue(
-        ParseOrDie(R"({"key": "k", "variations": [0, 1], "groups": ["a", 2]})"));
+        test::MustParse(R"({"key": "k", "variations": [0, 1], "groups": ["a", 2]})"));
     REQUIRE_FALSE(bad.ok());
     CHECK(std::string(bad.status().message()) == "experiment.groups[1]: expected a string, got number");
   }
@@ -153,7 +149,7 @@ TEST_SUITE("campaign.experiment") {
       return answer;
     };
     Context c = User();
-    c.attributes = ParseOrDie(R"({"id": "u1", "country": "US"})");
+    c.attributes = test::MustParse(R"({"id": "u1", "country": "US"})");
     CHECK_FALSE(Run(c, e).in_experiment);
     CHECK(calls == 1);
     answer = true;

@@ -9,16 +9,12 @@
 #include "marquee/campaign/experiment.h"
 #include "marquee/campaign/features.h"
 #include "marquee/campaign/value.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
 
-Value ParseOrDie(std::string_view text) {
-  absl::StatusOr<Value> v = Value::Parse(text);
-  REQUIRE_MESSAGE(v.ok(), v.status().ToString());
-  return *v;
-}
 
 // Every rule field GrowthBook writes, plus members this library does not
 // know (which must survive).
@@ -69,7 +65,7 @@ TEST_SUITE("campaign.features_json") {
              "filters": [{"ranges": [[0, 0.5]], "seed": "f"}]}], "defaultValue": 10}})",
     };
     for (std::string_view payload : payloads) {
-      const Value in = ParseOrDie(payload);
+      const Value in = test::MustParse(payload);
       absl::StatusOr<FeatureSet> set = FeatureSet::FromValue(in);
       REQUIRE_MESSAGE(set.ok(), set.status().ToString());
       CHECK(set->ToValue().ToJsonText() == in.ToJsonText());
@@ -84,7 +80,7 @@ TEST_SUITE("campaign.features_json") {
     FeatureRule rule;
     rule.force = Value::Number(1);
     rule.id = "r";
-    rule.extra = ParseOrDie(R"({"z": 0})");
+    rule.extra = test::MustParse(R"({"z": 0})");
     std::map<std::string, FeatureDefinition> defs;
     defs["b"].rules = std::vector<FeatureRule>{rule};
     defs["a"].default_value = Value::Bool(true);
@@ -93,7 +89,7 @@ TEST_SUITE("campaign.features_json") {
   }
 
   TEST_CASE("skip_invalid_features keeps the good features and reports the others") {
-    const Value in = ParseOrDie(R"({"good": {"defaultValue": 1},
+    const Value in = test::MustParse(R"({"good": {"defaultValue": 1},
         "bad": {"rules": [{"coverage": "half"}]}, "also-good": {"defaultValue": 2},
         "worse": 3})");
     absl::StatusOr<FeatureSet::ParseResult> lenient =
@@ -125,7 +121,7 @@ TEST_SUITE("campaign.features_json") {
   }
 
   TEST_CASE("absent fields stay absent and null force is kept") {
-    absl::StatusOr<FeatureSet> set = FeatureSet::FromValue(ParseOrDie(kFullFeatures));
+    absl::StatusOr<FeatureSet> set = FeatureSet::FromValue(test::MustParse(kFullFeatures));
     REQUIRE(set.ok());
     const FeatureDefinition& empty = set->definitions().at("empty");
     CHECK_FALSE(empty.default_value.has_value());
@@ -137,7 +133,7 @@ TEST_SUITE("campaign.features_json") {
   }
 
   TEST_CASE("an experiment round-trips") {
-    const Value in = ParseOrDie(R"({"key": "k", "variations": [0, 1], "weights": [0.5, 0.5],
+    const Value in = test::MustParse(R"({"key": "k", "variations": [0, 1], "weights": [0.5, 0.5],
         "active": false, "force": 1, "coverage": 0.3, "hashVersion": 2, "seed": "x",
         "namespace": ["n", 0, 1], "condition": {"a": 1}, "status": "running",
         "parentConditions": [{"id": "p", "condition": {"value": {"$exists": true}}}],
@@ -204,10 +200,10 @@ TEST_SUITE("campaign.features_json") {
   }
 
   TEST_CASE("an experiment without key or variations is rejected") {
-    absl::StatusOr<Experiment> no_key = ExperimentFromValue(ParseOrDie(R"({"variations": [1]})"));
+    absl::StatusOr<Experiment> no_key = ExperimentFromValue(test::MustParse(R"({"variations": [1]})"));
     REQUIRE_FALSE(no_key.ok());
     CHECK(std::string(no_key.status().message()) == "experiment.key: missing");
-    absl::StatusOr<Experiment> no_variations = ExperimentFromValue(ParseOrDie(R"({"key": "k"})"));
+    absl::StatusOr<Experiment> no_variations = ExperimentFromValue(test::MustParse(R"({"key": "k"})"));
     REQUIRE_FALSE(no_variations.ok());
     CHECK(std::string(no_variations.status().message()) == "experiment.variations: missing");
   }

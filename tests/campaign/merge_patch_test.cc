@@ -7,15 +7,13 @@
 
 #include "marquee/campaign/merge_patch.h"
 #include "marquee/json.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
-Json J(std::string_view text) {
-  absl::StatusOr<Json> json = Json::Parse(text);
-  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
-  return *json;
-}
+// Shorthand: most cases here build many small documents.
+constexpr auto& J = test::MustParseJson;
 
 std::string Patched(std::string_view target, std::string_view patch) {
   absl::StatusOr<Json> result = ApplyMergePatch(J(target), J(patch));

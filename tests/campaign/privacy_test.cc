@@ -22,6 +22,7 @@
 #include "marquee/campaign/sticky_bucket.h"
 #include "marquee/campaign/value.h"
 #include "marquee/memory_store.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
@@ -32,11 +33,8 @@ const std::vector<std::string> kAllCollections = {
     "campaigns", "polls",          "votes",           "poll_tallies", "profiles",
     "sticky_buckets", "event_aggregates", "orders", "consents"};
 
-Json J(std::string_view text) {
-  absl::StatusOr<Json> json = Json::Parse(text);
-  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
-  return *json;
-}
+// Shorthand: most cases here build many small documents.
+constexpr auto& J = test::MustParseJson;
 
 using Key = std::pair<std::string, std::string>;  // collection, id
 

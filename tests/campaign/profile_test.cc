@@ -12,15 +12,13 @@
 #include "marquee/campaign/profile.h"
 #include "marquee/clock.h"
 #include "marquee/memory_store.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
-Json J(std::string_view text) {
-  absl::StatusOr<Json> json = Json::Parse(text);
-  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
-  return *json;
-}
+// Shorthand: most cases here build many small documents.
+constexpr auto& J = test::MustParseJson;
 
 struct Fixture {
   ManualClock clock{absl::FromUnixSeconds(1'700'000'000)};

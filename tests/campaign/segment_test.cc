@@ -7,15 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "marquee/campaign/condition.h"
 #include "marquee/campaign/segment.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
 
-Json J(std::string_view text) {
-  absl::StatusOr<Json> json = Json::Parse(text);
-  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
-  return *json;
-}
+// Shorthand: most cases here build many small documents.
+constexpr auto& J = test::MustParseJson;
 
 std::string ErrorOf(std::string_view text) {
   absl::StatusOr<Segment> s = SegmentFromJson("s1", J(text));

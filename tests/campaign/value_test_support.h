@@ -1,5 +1,5 @@
-// Test helper of the campaign tests: JSON text to a Value, failing the
-// current test case (with Parse's message) when the text does not parse.
+// Test helpers of the campaign tests: JSON text to a Value or a Json,
+// failing the current test case (with Parse's message) when it does not parse.
 #ifndef MARQUEE_TESTS_CAMPAIGN_VALUE_TEST_SUPPORT_H_
 #define MARQUEE_TESTS_CAMPAIGN_VALUE_TEST_SUPPORT_H_
 
@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "marquee/campaign/value.h"
+#include "marquee/json.h"
 
 namespace marquee::campaign::test {
 
@@ -18,6 +19,13 @@ inline Value MustParse(std::string_view text, const ValueLimits& limits = {}) {
   absl::StatusOr<Value> v = Value::Parse(text, limits);
   REQUIRE_MESSAGE(v.ok(), v.status().ToString());
   return *std::move(v);
+}
+
+// Json::Parse(text), which the test REQUIREs to succeed.
+inline Json MustParseJson(std::string_view text) {
+  absl::StatusOr<Json> json = Json::Parse(text);
+  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
+  return *std::move(json);
 }
 
 }  // namespace marquee::campaign::test
