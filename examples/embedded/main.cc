@@ -1,11 +1,17 @@
 // examples/embedded — Marquee as a library inside your own program.
 //
-// Opens a durable MemoryStore in the directory given on the command line,
-// writes three campaigns in one atomic batch, updates one with a
-// compare-and-set (CAS), shows a stale CAS being refused, reads a record and
-// scans an index, printing each step. Run it twice on the same directory: the
-// second run recovers the campaigns from disk, so its create-only batch is
-// refused and the CAS moves the recovered record on.
+// Opens a durable MemoryStore in the directory given on the command line and
+// walks through both layers, printing each step:
+//   - the store: three draft campaigns written in one atomic create-only
+//     batch, a compare-and-set (CAS) update, a stale CAS refused, a read and
+//     an index scan;
+//   - the campaign domain on the same store: a live campaign with two
+//     variants, a poll and its votes, events rolled into aggregates and an
+//     A/B test over them, a user profile, and Decide choosing what users see.
+// Run it twice on the same directory: the second run recovers everything
+// from disk, so its create-only batch is refused, the campaign and the poll
+// are found instead of created, every vote is unchanged, and the events add
+// to those of the first run.
 //
 //   embedded /tmp/marquee-data
 #include <cstdint>
@@ -13,11 +19,24 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "marquee/campaign/campaign.h"
+#include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/collections.h"
+#include "marquee/campaign/decide.h"
+#include "marquee/campaign/event_stats.h"
+#include "marquee/campaign/events.h"
+#include "marquee/campaign/merge_patch.h"
+#include "marquee/campaign/poll.h"
+#include "marquee/campaign/poll_service.h"
+#include "marquee/campaign/profile.h"
 #include "marquee/marquee.h"
+
+namespace mc = marquee::campaign;
 
 namespace {
 
@@ -33,6 +52,30 @@ int Fail(std::string_view what, const absl::Status& status) {
   return 1;
 }
 
+std::string_view VoteKindName(mc::VoteKind kind) {
+  switch (kind) {
+    case mc::VoteKind::kCreated: return "created";
+    case mc::VoteKind::kUnchanged: return "unchanged (already stored, nothing written)";
+    case mc::VoteKind::kChanged: return "changed";
+  }
+  return "?";
+}
+
+// The live campaign, as its record body (campaign.h gives the layout): shown
+// on the home page's hero placement to users in France or Belgium, half of
+// them getting each banner.
+constexpr std::string_view kBannerId = "welcome-banner";
+constexpr std::string_view kBannerBody = R"({"name": "Welcome banner", "status": "live",
+  "priority": 10, "placements": ["home.hero"],
+  "targeting": {"condition": {"country": {"$in": ["FR", "BE"]}}},
+  "variants": [
+    {"key": "control", "weight": 0.5, "content": {"text": "Welcome to our shop"}},
+    {"key": "bold", "weight": 0.5, "content": {"text": "20% off today only!", "color": "red"}}]})";
+constexpr std::string_view kPollId = "banner-poll";
+constexpr std::string_view kPollBody = R"({"question": "Which banner do you prefer?",
+  "options": [{"key": "control", "label": "Welcome"}, {"key": "bold", "label": "20% off"},
+              {"key": "neither", "label": "Neither"}]})";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,41 +85,42 @@ int main(int argc, char** argv) {
   }
 
   // 1. Open the store. Every write is fsynced before it is acknowledged
-  //    (kAlways); indexes given here are built once, during recovery.
+  //    (kAlways); indexes given here are built once, during recovery. Then
+  //    declare the indexes the campaign domain scans by (a no-op when they
+  //    exist), before any of its services reads the store.
   const marquee::IndexSpec by_priority{
       .collection = "campaigns",
       .name = "by_priority",
       .fields = {{.pointer = "/priority", .order = marquee::SortOrder::kDescending}}};
-  absl::StatusOr<std::unique_ptr<marquee::MemoryStore>> opened =
-      marquee::OpenMemoryStore({.data_dir = argv[1],
-                                .fsync = marquee::FsyncPolicy::kAlways,
-                                .indexes = {by_priority}});
+  absl::StatusOr<std::unique_ptr<marquee::MemoryStore>> opened = marquee::OpenMemoryStore(
+      {.data_dir = argv[1], .fsync = marquee::FsyncPolicy::kAlways, .indexes = {by_priority}});
   if (!opened.ok()) return Fail("open", opened.status());
   marquee::MemoryStore& store = **opened;
+  if (absl::Status s = mc::PrepareCampaignStore(store); !s.ok()) return Fail("prepare", s);
 
   const marquee::RecoveryReport& recovery = store.recovery();
-  std::cout << "1. opened " << argv[1] << "\n"
-            << "   recovery: snapshot v" << recovery.snapshot_version << ", replayed "
-            << recovery.replayed_batches << " log batches, truncated "
+  std::cout << "1. opened " << argv[1] << "\n   recovery: snapshot v" << recovery.snapshot_version
+            << ", replayed " << recovery.replayed_batches << " log batches, truncated "
             << recovery.truncated_bytes << " torn bytes\n";
   for (const std::string& note : recovery.notes) std::cout << "   note: " << note << "\n";
   std::cout << "   recovered " << store.stats().records << " records, store at version "
             << store.CurrentVersion() << "\n";
 
   // 2. Three campaigns in one atomic batch. expected_version 0 means "must
-  //    not exist yet", so the batch is create-only: all three or none.
+  //    not exist yet", so the batch is create-only: all three or none. The
+  //    bodies are valid draft campaigns, so the campaign layer can read them.
   struct Seed {
     const char* id;
-    const char* body;
+    const char* name;
+    int priority;
   };
-  const Seed seeds[] = {
-      {"spring", R"({"name": "Spring sale", "priority": 5})"},
-      {"summer", R"({"name": "Summer launch", "priority": 7})"},
-      {"autumn", R"({"name": "Autumn clearance", "priority": 3})"},
-  };
+  const Seed seeds[] = {{"spring", "Spring sale", 5}, {"summer", "Summer launch", 7},
+                        {"autumn", "Autumn clearance", 3}};
   marquee::WriteBatch batch;
   for (const Seed& seed : seeds) {
-    absl::StatusOr<marquee::Json> body = marquee::Json::Parse(seed.body);
+    absl::StatusOr<marquee::Json> body = marquee::Json::Parse(
+        absl::StrCat(R"({"name": ")", seed.name, R"(", "status": "draft", "priority": )",
+                     seed.priority, R"(, "variants": [{"key": "a", "weight": 1}]})"));
     if (!body.ok()) return Fail("parse", body.status());
     batch.Put("campaigns", seed.id, *body, {.expected_version = 0});
   }
@@ -85,23 +129,23 @@ int main(int argc, char** argv) {
     std::cout << "2. created 3 campaigns in one batch at version " << *created << "\n";
   } else if (absl::IsFailedPrecondition(created.status())) {
     std::cout << "2. create-only batch refused, nothing written (the campaigns were "
-                 "recovered from an earlier run):\n   "
-              << created.status() << "\n";
+                 "recovered from an earlier run):\n   " << created.status() << "\n";
   } else {
     return Fail("create campaigns", created.status());
   }
 
   // 3. Read-modify-write with a CAS: the write holds only if the record is
-  //    still at the version we read.
+  //    still at the version we read. A merge patch changes one member.
   absl::StatusOr<marquee::Record> summer = store.Get("campaigns", "summer");
   if (!summer.ok()) return Fail("get campaigns/summer", summer.status());
   absl::StatusOr<marquee::IndexValue> priority = marquee::ValueAt(summer->body, "/priority");
   if (!priority.ok()) return Fail("read /priority", priority.status());
   const auto new_priority = static_cast<int64_t>(priority->number()) + 10;
-  absl::StatusOr<marquee::Json> new_body = marquee::Json::Parse(
-      absl::StrCat(R"({"name": "Summer launch", "priority": )", new_priority, "}"));
-  if (!new_body.ok()) return Fail("parse", new_body.status());
-
+  absl::StatusOr<marquee::Json> patch =
+      marquee::Json::Parse(absl::StrCat(R"({"priority": )", new_priority, "}"));
+  if (!patch.ok()) return Fail("parse", patch.status());
+  absl::StatusOr<marquee::Json> new_body = mc::ApplyMergePatch(summer->body, *patch);
+  if (!new_body.ok()) return Fail("patch campaigns/summer", new_body.status());
   marquee::WriteBatch update;
   update.Put("campaigns", "summer", *new_body, {.expected_version = summer->version});
   absl::StatusOr<uint64_t> updated = store.Write(update);
@@ -112,30 +156,157 @@ int main(int argc, char** argv) {
   // 4. The same CAS again: the record has moved past the version it expects,
   //    so the store refuses it with FailedPrecondition and writes nothing.
   absl::StatusOr<uint64_t> stale = store.Write(update);
-  if (stale.ok()) {
-    std::cerr << "error: a stale CAS was accepted at version " << *stale << "\n";
-    return 1;
-  }
+  if (stale.ok()) return Fail("stale CAS", absl::InternalError("accepted; it must be refused"));
   if (!absl::IsFailedPrecondition(stale.status())) return Fail("stale CAS", stale.status());
   std::cout << "4. stale CAS (expected v" << summer->version << ") refused:\n   "
             << stale.status() << "\n";
 
-  // 5. A point read.
+  // 5. A point read, then 6. an ordered scan, highest priority first.
   absl::StatusOr<marquee::Record> current = store.Get("campaigns", "summer");
   if (!current.ok()) return Fail("get campaigns/summer", current.status());
   std::cout << "5. get campaigns/summer:\n";
   PrintRecord(*current);
-
-  // 6. An ordered scan over the secondary index, highest priority first.
   absl::StatusOr<marquee::ScanResult> page =
       store.Scan({.collection = "campaigns", .index = "by_priority", .limit = 10});
   if (!page.ok()) return Fail("scan campaigns/by_priority", page.status());
   std::cout << "6. scan campaigns/by_priority (" << page->records.size() << " rows):\n";
   for (const marquee::Record& record : page->records) PrintRecord(record);
 
-  const marquee::MemoryStoreStats stats = store.stats();
-  std::cout << "done: " << stats.records << " records at version " << stats.version << ", "
-            << stats.fsyncs << " fsyncs, " << stats.group_commits << " group commits, "
-            << stats.log_bytes << " log bytes\n";
-  return 0;  // Destroying the store syncs the log and releases the lock file.
+  // 7. The live campaign, through the repository, which validates it. It is
+  //    create-only: on a later run AlreadyExists means "read what is there".
+  absl::StatusOr<std::unique_ptr<mc::CampaignRepository>> repo =
+      mc::CampaignRepository::Open(&store);
+  if (!repo.ok()) return Fail("open campaign repository", repo.status());
+  absl::StatusOr<marquee::Json> banner_json = marquee::Json::Parse(kBannerBody);
+  if (!banner_json.ok()) return Fail("parse campaign", banner_json.status());
+  absl::StatusOr<mc::Campaign> banner = mc::CampaignFromJson(kBannerId, *banner_json);
+  if (!banner.ok()) return Fail("read campaign", banner.status());
+  const char* how = "created";
+  banner = (*repo)->Create(*banner);
+  if (absl::IsAlreadyExists(banner.status())) {
+    banner = (*repo)->Get(kBannerId);
+    how = "found";
+  }
+  if (!banner.ok()) return Fail("create campaign", banner.status());
+  std::cout << "7. campaign " << banner->id << " " << how << " (v" << banner->version << "), "
+            << mc::CampaignStatusName(banner->status) << ", variants:";
+  for (const mc::Variant& v : banner->variants) std::cout << " " << v.key << "=" << v.weight;
+  std::cout << "\n";
+
+  // 8. A poll, then one vote per user. Polls do not allow changing a vote,
+  //    so re-sending one returns the stored vote (kUnchanged).
+  absl::StatusOr<std::unique_ptr<mc::PollService>> polls = mc::PollService::Open(&store);
+  if (!polls.ok()) return Fail("open poll service", polls.status());
+  absl::StatusOr<marquee::Json> poll_json = marquee::Json::Parse(kPollBody);
+  if (!poll_json.ok()) return Fail("parse poll", poll_json.status());
+  absl::StatusOr<mc::Poll> poll = mc::PollFromJson(kPollId, *poll_json);
+  if (!poll.ok()) return Fail("read poll", poll.status());
+  how = "created";
+  poll = (*polls)->CreatePoll(*poll);
+  if (absl::IsAlreadyExists(poll.status())) {
+    poll = (*polls)->GetPoll(kPollId);
+    how = "found";
+  }
+  if (!poll.ok()) return Fail("create poll", poll.status());
+  std::cout << "8. poll " << poll->id << " " << how << ": " << poll->question << "\n";
+  const std::string_view votes[][2] = {
+      {"alice", "bold"}, {"bob", "control"}, {"carol", "bold"}, {"dave", "neither"},
+      {"alice", "bold"}};  // alice again: the same option
+  for (const auto& [user, option] : votes) {
+    absl::StatusOr<mc::VoteResult> vote = (*polls)->Vote(kPollId, user, option);
+    if (!vote.ok()) return Fail(absl::StrCat("vote of ", user), vote.status());
+    std::cout << "   " << user << " votes " << option << ": " << VoteKindName(vote->kind) << "\n";
+  }
+  absl::StatusOr<mc::PollTally> tally = (*polls)->Tally(kPollId);
+  if (!tally.ok()) return Fail("tally", tally.status());
+  std::cout << "   tally (" << tally->total << " votes):";
+  for (const auto& [option, count] : tally->counts) std::cout << " " << option << "=" << count;
+  std::cout << "\n";
+
+  // 9. Events: 500 impressions per variant, with more clicks and conversions
+  //    for "bold". The ingestor keeps only counters per bucket; Flush waits
+  //    until they are in the store, where Stats reads them.
+  absl::StatusOr<std::unique_ptr<mc::EventIngestor>> ingestor = mc::EventIngestor::Open(&store);
+  if (!ingestor.ok()) return Fail("open event ingestor", ingestor.status());
+  struct Counts {
+    const char* variant;
+    int impressions, clicks, conversions;
+  };
+  const Counts counts[] = {{"control", 500, 40, 10}, {"bold", 500, 55, 22}};
+  const absl::Time now = absl::Now();
+  std::vector<mc::Event> events;
+  for (const Counts& c : counts) {
+    for (int i = 0; i < c.impressions; ++i) {
+      mc::Event event{.campaign = std::string(kBannerId), .variant = c.variant,
+                      .user = absl::StrCat("u", i), .time = now};
+      events.push_back(event);
+      event.type = mc::EventType::kClick;
+      if (i < c.clicks) events.push_back(event);
+      event.type = mc::EventType::kConversion;
+      event.value = 25;  // revenue, summed per bucket
+      if (i < c.conversions) events.push_back(event);
+    }
+  }
+  if (absl::Status s = (*ingestor)->Ingest(events); !s.ok()) return Fail("ingest", s);
+  if (absl::Status s = (*ingestor)->Flush(); !s.ok()) return Fail("flush events", s);
+  absl::StatusOr<mc::CampaignStats> stats =
+      mc::Stats(store, kBannerId, now - absl::Hours(24), absl::Now() + absl::Minutes(1),
+                mc::Bucket::kHour, {.control_variant = "control"});
+  if (!stats.ok()) return Fail("stats", stats.status());
+  std::cout << "9. ingested " << events.size() << " events; stats of " << kBannerId
+            << " over the last day (" << stats->records_read << " aggregate records):\n";
+  for (const mc::VariantStats& v : stats->variants) {
+    const auto total = [&](mc::EventType t) { return v.totals[static_cast<size_t>(t)].count; };
+    std::cout << "   " << v.variant << ": " << total(mc::EventType::kImpression)
+              << " impressions, " << total(mc::EventType::kClick) << " clicks, "
+              << total(mc::EventType::kConversion) << " conversions, rate "
+              << v.conversion_rate.value_or(0) * 100 << "%";
+    if (v.test) {
+      std::cout << ", z=" << v.test->z << " p=" << v.test->p_value << "\n";
+    } else {
+      std::cout << " (no test: " << v.no_test_reason << ")\n";
+    }
+  }
+
+  // 10. A profile for alice, then Decide. The Decider loads its read model
+  //     when it opens, so it sees everything written above; the request's
+  //     context attributes are merged over the profile's.
+  absl::StatusOr<std::unique_ptr<mc::ProfileRepository>> profiles =
+      mc::ProfileRepository::Open(&store);
+  if (!profiles.ok()) return Fail("open profile repository", profiles.status());
+  absl::StatusOr<marquee::Json> alice_attributes =
+      marquee::Json::Parse(R"({"country": "FR", "plan": "pro"})");
+  if (!alice_attributes.ok()) return Fail("parse profile", alice_attributes.status());
+  absl::StatusOr<mc::Profile> alice = (*profiles)->Put("alice", *alice_attributes);
+  if (!alice.ok()) return Fail("put profile alice", alice.status());
+  std::cout << "10. profile alice v" << alice->version << ": " << alice->attributes.text() << "\n";
+  absl::StatusOr<std::unique_ptr<mc::Decider>> decider = mc::Decider::Open(&store);
+  if (!decider.ok()) return Fail("open decider", decider.status());
+  struct Ask { const char* user; const char* context; bool explain; };
+  const Ask asks[] = {{"alice", R"({"device": "mobile"})", false},
+                      {"bob", R"({"country": "DE"})", false},
+                      {"carol", R"({"country": "BE"})", true}};
+  for (const Ask& ask : asks) {
+    absl::StatusOr<mc::Value> context = mc::Value::Parse(ask.context);
+    if (!context.ok()) return Fail("parse context", context.status());
+    absl::StatusOr<mc::Decision> decision = (*decider)->Decide(
+        {.user = ask.user, .context = *context, .placement = "home.hero", .explain = ask.explain});
+    if (!decision.ok()) return Fail(absl::StrCat("decide for ", ask.user), decision.status());
+    std::cout << "   decide " << ask.user << " " << ask.context << " on home.hero:"
+              << (decision->campaigns.empty() ? " no campaign" : "") << "\n";
+    for (const mc::CampaignDecision& c : decision->campaigns) {
+      std::cout << "     " << c.campaign_id << ", variant " << c.variant_key << ": "
+                << c.content.text() << "\n";
+      for (const std::string& line : c.explain) std::cout << "       because " << line << "\n";
+    }
+    for (const mc::SkippedCampaign& s : decision->skipped) {
+      std::cout << "     skipped " << s.campaign_id << ": " << s.reason << "\n";
+    }
+  }
+
+  const marquee::MemoryStoreStats store_stats = store.stats();
+  std::cout << "done: " << store_stats.records << " records at version " << store_stats.version
+            << ", " << store_stats.fsyncs << " fsyncs, " << store_stats.group_commits
+            << " group commits, " << store_stats.log_bytes << " log bytes\n";
+  return 0;  // The services stop first (declared later), then the store syncs its log.
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <shared_mutex>
 #include <span>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "campaign/js_regex_internal.h"
 #include "campaign/js_semantics_internal.h"
+#include "campaign/regex_memo_internal.h"
 #include "internal/absl_strings.h"
 
 namespace marquee::campaign::internal {
@@ -347,7 +349,12 @@ ScopedRegexPool::~ScopedRegexPool() { current_regex_pool = previous_; }
 bool RegexMatches(const re2::RE2& regex, const Value& actual) {
   if (actual.is_string()) {
     std::string_view s = actual.as_string();
-    return re2::RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), regex);
+    const std::string& pattern = regex.pattern();
+    const bool case_sensitive = regex.options().case_sensitive();
+    if (std::optional<bool> seen = RegexMemoFind(pattern, case_sensitive, s)) return *seen;
+    const bool matched = re2::RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), regex);
+    RegexMemoAdd(pattern, case_sensitive, s, matched);
+    return matched;
   }
   std::string s = JsToString(actual);
   return re2::RE2::PartialMatch(s, regex);

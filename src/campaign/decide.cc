@@ -1,6 +1,5 @@
 // Decider: one page view's campaigns, variants and flags, from a
 // DeliveryView snapshot and L1-cached profiles and sticky buckets.
-#include "internal/absl_strings.h"
 #include "marquee/campaign/decide.h"
 
 #include <algorithm>
@@ -11,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "campaign/decide_internal.h"
+#include "campaign/regex_memo_internal.h"
+#include "internal/absl_strings.h"
 #include "marquee/campaign/collections.h"
 #include "marquee/campaign/profile.h"
 #include "marquee/status.h"
@@ -105,6 +106,9 @@ absl::StatusOr<Decision> Decider::Decide(const DecideRequest& request) const {
     return absl::InvalidArgumentError("placement: must not be empty when given");
   }
   const Impl& impl = *impl_;
+  // The attributes are fixed for the whole call, and campaigns repeat
+  // regex clauses (browser, URL): each distinct one runs RE2 once.
+  internal::ScopedRegexMemo regex_memo;
   std::shared_ptr<const DeliverySnapshot> snap = impl.view->snapshot();
   MARQUEE_ASSIGN_OR_RETURN(std::shared_ptr<const Value> profile,
                            internal::LoadProfileAttributes(*impl.store, *impl.profiles,
