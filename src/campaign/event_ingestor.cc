@@ -142,10 +142,23 @@ void EventIngestor::Impl::DrainLoop() {
     const bool final_round = stop;
     lock.unlock();
 
-    for (const AggregateDeltas& batch : taken) {
-      for (const auto& [minute, delta] : batch) RollUp(minute, delta, &unwritten);
+    // Merge the batches' minutes first (the same minutes recur batch after
+    // batch), then roll each distinct minute up once: three map updates per
+    // distinct minute instead of three per minute of every batch.
+    AggregateDeltas minutes;
+    for (AggregateDeltas& batch : taken) {
+      if (minutes.empty()) {
+        minutes = std::move(batch);
+        continue;
+      }
+      for (const auto& [minute, delta] : batch) {
+        EventTotals& sum = minutes[minute];  // copies the key only when new
+        sum.count += delta.count;
+        sum.value_sum += delta.value_sum;
+      }
     }
     taken.clear();
+    for (const auto& [minute, delta] : minutes) RollUp(minute, delta, &unwritten);
     internal::AggregateWriteResult result = internal::AddToAggregates(
         *store, &unwritten, options.max_records_per_write, options.max_write_attempts);
 
@@ -197,6 +210,8 @@ absl::Status EventIngestor::Ingest(std::span<const Event> batch) {
   const absl::Time now = impl_->options.clock->Now();
   // Validate and pre-aggregate outside the lock.
   AggregateDeltas minutes;
+  // Sized once: growing it step by step rehashes and faults fresh pages in.
+  minutes.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const Event& e = batch[i];
     absl::Status valid = ValidateEvent(e);
