@@ -219,10 +219,20 @@ int Main(int argc, char** argv) {
     if (!out.ok()) std::abort();
     return out->campaigns.size();
   };
+  // A page view usually asks for one placement: the view's placement index
+  // then leaves about a fifth of the campaigns to evaluate.
+  auto decide_placement = [&](int user, int context) -> uint64_t {
+    absl::StatusOr<Decision> out =
+        d.Decide({.user = absl::StrCat("user", user), .context = corpus.contexts[context],
+                  .placement = std::string(kPlacements[context % 5])});
+    if (!out.ok()) std::abort();
+    return out->campaigns.size();
+  };
   // Warm the L1 (and write the sticky assignments) with every user once.
   for (int u = 0; u < kUsers; ++u) decide(u, u % 16);
   if (!d.view().WaitForVersion((*store)->CurrentVersion(), absl::Seconds(30)).ok()) return 1;
   for (int u = 0; u < kUsers; ++u) decide(u, u % 16);
+  for (int u = 0; u < kUsers; ++u) decide_placement(u, u % 16);
 
   // The reference: the profile read as JSON text from the store's record is
   // not counted; only the interpreted evaluation of every condition.
@@ -253,6 +263,8 @@ int Main(int argc, char** argv) {
   Result one = Measure(1, seconds, decide);
   Result two = Measure(2, seconds, decide);
   Result ref = Measure(1, seconds, interpreted);
+  Result one_placed = Measure(1, seconds, decide_placement);
+  Result two_placed = Measure(2, seconds, decide_placement);
   auto print = [](const char* name, const Result& r) {
     std::printf("%-34s %12.0f /s   p50 %7.2f us   p99 %7.2f us   campaigns/decision %.1f\n", name,
                 r.per_second, r.p50_us, r.p99_us, r.avg_selected);
@@ -260,6 +272,8 @@ int Main(int argc, char** argv) {
   print("Decide, 1 thread", one);
   print("Decide, 2 threads", two);
   print("EvalCondition interpreted, 1 thr", ref);
+  print("Decide one placement, 1 thread", one_placed);
+  print("Decide one placement, 2 threads", two_placed);
   std::printf("Decide / interpreted conditions (1 thread): %.2fx\n", one.per_second / ref.per_second);
   CacheStats stats = d.profile_cache_stats();
   std::printf("profile L1: hits %llu misses %llu\n", static_cast<unsigned long long>(stats.hits),

@@ -1,4 +1,4 @@
-// Poll vote throughput (docs/benchmarks_polls.md, "Poll votes"): votes/s of
+// Poll vote throughput (docs/benchmarks.md, "Poll votes"): votes/s of
 // PollService from 2 and 8 client threads into a MemoryStore that logs to a
 // temporary directory with fsync every_second, unique users spread over 3
 // polls, until every vote is committed; then the tallies must equal the

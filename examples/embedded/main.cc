@@ -209,7 +209,7 @@ int main(int argc, char** argv) {
   }
   if (!poll.ok()) return Fail("create poll", poll.status());
   std::cout << "8. poll " << poll->id << " " << how << ": " << poll->question << "\n";
-  const std::string_view votes[][2] = {
+  const char* const votes[][2] = {
       {"alice", "bold"}, {"bob", "control"}, {"carol", "bold"}, {"dave", "neither"},
       {"alice", "bold"}};  // alice again: the same option
   for (const auto& [user, option] : votes) {
