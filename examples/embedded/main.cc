@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -40,25 +41,18 @@ namespace mc = marquee::campaign;
 
 namespace {
 
+// One line per record; a long body is cut to keep it so.
 void PrintRecord(const marquee::Record& record) {
+  const std::string_view body = record.body.text();
   std::cout << "  " << record.collection << "/" << record.id << "  v" << record.version
-            << "  updated " << absl::FormatTime(absl::RFC3339_sec, record.updated,
-                                                absl::UTCTimeZone())
-            << "  " << record.body.text() << "\n";
+            << "  updated "
+            << absl::FormatTime(absl::RFC3339_sec, record.updated, absl::UTCTimeZone()) << "  "
+            << body.substr(0, 100) << (body.size() > 100 ? "..." : "") << "\n";
 }
 
 int Fail(std::string_view what, const absl::Status& status) {
   std::cerr << "error: " << what << ": " << status << "\n";
   return 1;
-}
-
-std::string_view VoteKindName(mc::VoteKind kind) {
-  switch (kind) {
-    case mc::VoteKind::kCreated: return "created";
-    case mc::VoteKind::kUnchanged: return "unchanged (already stored, nothing written)";
-    case mc::VoteKind::kChanged: return "changed";
-  }
-  return "?";
 }
 
 // The live campaign, as its record body (campaign.h gives the layout): shown
@@ -181,15 +175,12 @@ int main(int argc, char** argv) {
   if (!banner_json.ok()) return Fail("parse campaign", banner_json.status());
   absl::StatusOr<mc::Campaign> banner = mc::CampaignFromJson(kBannerId, *banner_json);
   if (!banner.ok()) return Fail("read campaign", banner.status());
-  const char* how = "created";
   banner = (*repo)->Create(*banner);
-  if (absl::IsAlreadyExists(banner.status())) {
-    banner = (*repo)->Get(kBannerId);
-    how = "found";
-  }
+  const bool banner_found = absl::IsAlreadyExists(banner.status());
+  if (banner_found) banner = (*repo)->Get(kBannerId);
   if (!banner.ok()) return Fail("create campaign", banner.status());
-  std::cout << "7. campaign " << banner->id << " " << how << " (v" << banner->version << "), "
-            << mc::CampaignStatusName(banner->status) << ", variants:";
+  std::cout << "7. campaign " << banner->id << (banner_found ? " found" : " created") << " (v"
+            << banner->version << "), " << mc::CampaignStatusName(banner->status) << ", variants:";
   for (const mc::Variant& v : banner->variants) std::cout << " " << v.key << "=" << v.weight;
   std::cout << "\n";
 
@@ -201,21 +192,21 @@ int main(int argc, char** argv) {
   if (!poll_json.ok()) return Fail("parse poll", poll_json.status());
   absl::StatusOr<mc::Poll> poll = mc::PollFromJson(kPollId, *poll_json);
   if (!poll.ok()) return Fail("read poll", poll.status());
-  how = "created";
   poll = (*polls)->CreatePoll(*poll);
-  if (absl::IsAlreadyExists(poll.status())) {
-    poll = (*polls)->GetPoll(kPollId);
-    how = "found";
-  }
+  const bool poll_found = absl::IsAlreadyExists(poll.status());
+  if (poll_found) poll = (*polls)->GetPoll(kPollId);
   if (!poll.ok()) return Fail("create poll", poll.status());
-  std::cout << "8. poll " << poll->id << " " << how << ": " << poll->question << "\n";
+  std::cout << "8. poll " << poll->id << (poll_found ? " found: " : " created: ")
+            << poll->question << "\n";
   const char* const votes[][2] = {
       {"alice", "bold"}, {"bob", "control"}, {"carol", "bold"}, {"dave", "neither"},
       {"alice", "bold"}};  // alice again: the same option
   for (const auto& [user, option] : votes) {
     absl::StatusOr<mc::VoteResult> vote = (*polls)->Vote(kPollId, user, option);
     if (!vote.ok()) return Fail(absl::StrCat("vote of ", user), vote.status());
-    std::cout << "   " << user << " votes " << option << ": " << VoteKindName(vote->kind) << "\n";
+    std::cout << "   " << user << " votes " << option << ": "
+              << (vote->kind == mc::VoteKind::kUnchanged ? "unchanged, nothing written"
+                  : vote->kind == mc::VoteKind::kCreated ? "created" : "changed") << "\n";
   }
   absl::StatusOr<mc::PollTally> tally = (*polls)->Tally(kPollId);
   if (!tally.ok()) return Fail("tally", tally.status());
@@ -224,34 +215,33 @@ int main(int argc, char** argv) {
   std::cout << "\n";
 
   // 9. Events: 500 impressions per variant, with more clicks and conversions
-  //    for "bold". The ingestor keeps only counters per bucket; Flush waits
-  //    until they are in the store, where Stats reads them.
+  //    for "bold". The ingestor keeps only counters per bucket (so a second
+  //    run adds to the first's); Flush waits until they are in the store,
+  //    where Stats reads them.
   absl::StatusOr<std::unique_ptr<mc::EventIngestor>> ingestor = mc::EventIngestor::Open(&store);
   if (!ingestor.ok()) return Fail("open event ingestor", ingestor.status());
-  struct Counts {
-    const char* variant;
-    int impressions, clicks, conversions;
-  };
-  const Counts counts[] = {{"control", 500, 40, 10}, {"bold", 500, 55, 22}};
+  // Variant, impressions, clicks, conversions.
+  const std::tuple<const char*, int, int, int> counts[] = {{"control", 500, 40, 10},
+                                                           {"bold", 500, 55, 22}};
   const absl::Time now = absl::Now();
   std::vector<mc::Event> events;
-  for (const Counts& c : counts) {
-    for (int i = 0; i < c.impressions; ++i) {
-      mc::Event event{.campaign = std::string(kBannerId), .variant = c.variant,
+  for (const auto& [variant, impressions, clicks, conversions] : counts) {
+    for (int i = 0; i < impressions; ++i) {
+      mc::Event event{.campaign = std::string(kBannerId), .variant = variant,
                       .user = absl::StrCat("u", i), .time = now};
       events.push_back(event);
       event.type = mc::EventType::kClick;
-      if (i < c.clicks) events.push_back(event);
+      if (i < clicks) events.push_back(event);
       event.type = mc::EventType::kConversion;
       event.value = 25;  // revenue, summed per bucket
-      if (i < c.conversions) events.push_back(event);
+      if (i < conversions) events.push_back(event);
     }
   }
   if (absl::Status s = (*ingestor)->Ingest(events); !s.ok()) return Fail("ingest", s);
   if (absl::Status s = (*ingestor)->Flush(); !s.ok()) return Fail("flush events", s);
   absl::StatusOr<mc::CampaignStats> stats =
-      mc::Stats(store, kBannerId, now - absl::Hours(24), absl::Now() + absl::Minutes(1),
-                mc::Bucket::kHour, {.control_variant = "control"});
+      mc::Stats(store, kBannerId, now - absl::Hours(24), absl::Now(), mc::Bucket::kHour,
+                {.control_variant = "control"});
   if (!stats.ok()) return Fail("stats", stats.status());
   std::cout << "9. ingested " << events.size() << " events; stats of " << kBannerId
             << " over the last day (" << stats->records_read << " aggregate records):\n";
@@ -260,17 +250,15 @@ int main(int argc, char** argv) {
     std::cout << "   " << v.variant << ": " << total(mc::EventType::kImpression)
               << " impressions, " << total(mc::EventType::kClick) << " clicks, "
               << total(mc::EventType::kConversion) << " conversions, rate "
-              << v.conversion_rate.value_or(0) * 100 << "%";
-    if (v.test) {
-      std::cout << ", z=" << v.test->z << " p=" << v.test->p_value << "\n";
-    } else {
-      std::cout << " (no test: " << v.no_test_reason << ")\n";
-    }
+              << v.conversion_rate.value_or(0) * 100 << "%"
+              << (v.test ? absl::StrCat(", z=", v.test->z, " p=", v.test->p_value)
+                         : absl::StrCat(" (no test: ", v.no_test_reason, ")")) << "\n";
   }
 
   // 10. A profile for alice, then Decide. The Decider loads its read model
   //     when it opens, so it sees everything written above; the request's
-  //     context attributes are merged over the profile's.
+  //     context attributes are merged over the profile's. One call explains
+  //     its choice and lists the campaigns it skipped.
   absl::StatusOr<std::unique_ptr<mc::ProfileRepository>> profiles =
       mc::ProfileRepository::Open(&store);
   if (!profiles.ok()) return Fail("open profile repository", profiles.status());
@@ -284,8 +272,8 @@ int main(int argc, char** argv) {
   if (!decider.ok()) return Fail("open decider", decider.status());
   struct Ask { const char* user; const char* context; bool explain; };
   const Ask asks[] = {{"alice", R"({"device": "mobile"})", false},
-                      {"bob", R"({"country": "DE"})", false},
-                      {"carol", R"({"country": "BE"})", true}};
+                      {"bob", R"({"country": "BE"})", true},
+                      {"dave", R"({"country": "DE"})", false}};
   for (const Ask& ask : asks) {
     absl::StatusOr<mc::Value> context = mc::Value::Parse(ask.context);
     if (!context.ok()) return Fail("parse context", context.status());
