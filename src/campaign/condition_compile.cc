@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "campaign/clause_memo_internal.h"
 #include "campaign/condition_ops_internal.h"
 #include "campaign/js_semantics_internal.h"
 #include "campaign/value_internal.h"
@@ -137,6 +139,7 @@ struct Clause {
   std::string units;
   std::vector<std::string> path;
   Matcher matcher;
+  int32_t memo_slot = -1;  // kPath: its slot in the clause memo, if any
 };
 
 // ---- compiling -------------------------------------------------------------
@@ -188,6 +191,7 @@ Clause CompileClause(std::string_view key, const Value& v, CompileState* st) {
     clause.kind = Clause::Kind::kPath;
     clause.path = SplitPath(key);
     clause.matcher = CompileMatcher(v, st);
+    clause.memo_slot = internal::InternClause(key, v);
   }
   return clause;
 }
@@ -360,7 +364,20 @@ bool EvalClause(const Clause& c, const Value& obj, EvalContext* ctx) {
       }
       return true;
     case Clause::Kind::kNot: return !EvalNode(c.subs[0], obj, ctx);
-    case Clause::Kind::kPath: return EvalMatcher(c.matcher, Lookup(obj, c.path), ctx);
+    case Clause::Kind::kPath: {
+      if (c.memo_slot < 0) return EvalMatcher(c.matcher, Lookup(obj, c.path), ctx);
+      const internal::ClauseOutcome seen = internal::ClauseMemoFind(c.memo_slot, obj);
+      if (seen.known) {
+        ctx->threw = ctx->threw || seen.threw;
+        return seen.result;
+      }
+      const bool threw_before = ctx->threw;
+      ctx->threw = false;
+      const bool result = EvalMatcher(c.matcher, Lookup(obj, c.path), ctx);
+      internal::ClauseMemoAdd(c.memo_slot, obj, result, ctx->threw);
+      ctx->threw = ctx->threw || threw_before;
+      return result;
+    }
   }
   return false;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "campaign/clause_memo_internal.h"
 #include "campaign/decide_internal.h"
 #include "campaign/regex_memo_internal.h"
 #include "internal/absl_strings.h"
@@ -114,6 +115,7 @@ absl::StatusOr<Decision> Decider::Decide(const DecideRequest& request) const {
                            internal::LoadProfileAttributes(*impl.store, *impl.profiles,
                                                            request.user));
   const Value attributes = internal::MergeAttributes(profile.get(), request.context, request.user);
+  internal::ScopedClauseMemo clause_memo(attributes);
   const absl::Time now = impl.clock->Now();
 
   Decision out;

@@ -8,9 +8,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "campaign/clause_memo_internal.h"
+#include "campaign/delivery_internal.h"
 #include "marquee/campaign/hashing.h"
 #include "marquee/campaign/schedule.h"
-#include "campaign/delivery_internal.h"
 
 namespace marquee::campaign::internal {
 namespace {
@@ -35,6 +36,9 @@ absl::StatusOr<std::shared_ptr<const DeliveryEntry>> BuildDeliveryEntry(
   if (!window.ok()) return window.status();
   entry->window = *window;
   if (campaign.targeting.condition.has_value()) {
+    // Decide evaluates every campaign against the same attributes: shared
+    // clauses are evaluated once per call (clause_memo_internal.h).
+    ScopedClauseInterning interning;
     absl::StatusOr<CompiledCondition> condition =
         CompiledCondition::Compile(*campaign.targeting.condition);
     if (!condition.ok()) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "campaign/clause_memo_internal.h"
 #include "campaign/delivery_internal.h"
 #include "internal/absl_strings.h"
 #include "marquee/campaign/campaign.h"
@@ -117,6 +118,7 @@ void DeliveryState::PutSegment(const Record& record) {
   std::shared_ptr<const CompiledCondition> compiled;
   absl::StatusOr<Segment> segment = SegmentFromJson(record.id, record.body);
   if (segment.ok()) {
+    ScopedClauseInterning interning;  // as campaign conditions (delivery_entry.cc)
     absl::StatusOr<CompiledCondition> c = CompiledCondition::Compile(segment->condition);
     if (c.ok()) compiled = std::make_shared<const CompiledCondition>(*std::move(c));
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "campaign/clause_memo_internal.h"
 #include "campaign/value_test_support.h"
 #include "marquee/campaign/condition.h"
 
@@ -209,6 +210,39 @@ TEST_CASE("a literal and $eq agree on scalars of the same type") {
       bool eq = EvalCondition(attrs, Value::Object({{"p", Value::Object({{"$eq", x}})}}));
       CHECK_MESSAGE(literal == eq, text << " vs " << other);
       CHECK(literal == (x == y));
+    }
+  }
+}
+
+TEST_CASE("conditions answered through the clause memo agree with the interpreter") {
+  // Many random conditions against one attributes object, in one memo
+  // scope, as Decide evaluates campaigns: the generator's few paths and
+  // operands make clauses repeat, so answers come from the memo.
+  constexpr uint64_t kSeed = 20261130;
+  constexpr int kRounds = 200;
+  constexpr int kConditions = 40;
+  Generator gen(kSeed);
+  SavedGroups groups = gen.Groups();
+  for (int round = 0; round < kRounds; ++round) {
+    const Value attributes = gen.Attributes();
+    std::vector<Value> conditions;
+    std::vector<CompiledCondition> compiled;
+    for (int i = 0; i < kConditions; ++i) {
+      conditions.push_back(gen.Condition(3));
+      internal::ScopedClauseInterning interning;
+      absl::StatusOr<CompiledCondition> c = CompiledCondition::Compile(conditions.back());
+      REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+      compiled.push_back(*std::move(c));
+    }
+    internal::ScopedClauseMemo memo(attributes);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (int i = 0; i < kConditions; ++i) {
+        const bool interpreted = EvalCondition(attributes, conditions[i], groups);
+        REQUIRE_MESSAGE(compiled[i].Evaluate(attributes, groups) == interpreted,
+                        "seed " << kSeed << " round " << round << " condition "
+                                << conditions[i].ToJsonText() << " attributes "
+                                << attributes.ToJsonText() << " interpreted " << interpreted);
+      }
     }
   }
 }

@@ -7,7 +7,7 @@
 
 #include "campaign/regex_memo_internal.h"
 #include "marquee/campaign/condition.h"
-#include "value_test_support.h"
+#include "campaign/value_test_support.h"
 
 namespace marquee::campaign {
 namespace {
