@@ -25,18 +25,8 @@ Interner& TheInterner() {
   return *interner;
 }
 
-// Outcomes of the current scope: an entry counts only when its stamp is the
-// scope's generation, so starting a scope clears nothing.
-struct Memo {
-  int depth = 0;
-  const Value* root = nullptr;
-  uint32_t generation = 0;
-  std::vector<uint32_t> stamps;
-  std::vector<uint8_t> outcomes;  // bit 0: result, bit 1: threw
-};
-
-Memo& ThreadMemo() {
-  thread_local Memo memo;
+ClauseMemo& ThreadMemo() {
+  thread_local ClauseMemo memo;
   return memo;
 }
 
@@ -56,7 +46,9 @@ int32_t InternClause(std::string_view key, const Value& operand) {
   if (ReadsSavedGroups(operand_text)) return -1;
   if (key.size() + 1 + operand_text.size() > kMaxClauseKeyBytes) return -1;
   std::string full(key);
-  full.push_back('\0');  // cannot occur in a key: keys and text never collide
+  // JSON text escapes control characters, so the last NUL of `full` is this
+  // separator: two different (key, operand) pairs never make the same string.
+  full.push_back('\0');
   full += operand_text;
   Interner& in = TheInterner();
   std::lock_guard lock(in.mu);
@@ -68,44 +60,37 @@ int32_t InternClause(std::string_view key, const Value& operand) {
   return slot;
 }
 
-ScopedClauseMemo::ScopedClauseMemo(const Value& attributes) : owner_(ThreadMemo().depth == 0) {
-  Memo& memo = ThreadMemo();
-  ++memo.depth;
+ScopedClauseMemo::ScopedClauseMemo(const Value& attributes) : owner_(ThreadMemo().depth_ == 0) {
+  ClauseMemo& memo = ThreadMemo();
+  ++memo.depth_;
   if (!owner_) return;
-  memo.root = &attributes;
-  if (++memo.generation == 0) {  // wrapped: old stamps could match again
-    std::fill(memo.stamps.begin(), memo.stamps.end(), 0);
-    memo.generation = 1;
+  memo.root_ = &attributes;
+  if (++memo.generation_ == 0) {  // wrapped: old stamps could match again
+    std::fill(memo.stamps_.begin(), memo.stamps_.end(), 0);
+    memo.generation_ = 1;
   }
 }
 
 ScopedClauseMemo::~ScopedClauseMemo() {
-  Memo& memo = ThreadMemo();
-  --memo.depth;
-  if (owner_) memo.root = nullptr;
+  ClauseMemo& memo = ThreadMemo();
+  --memo.depth_;
+  if (owner_) memo.root_ = nullptr;
 }
 
-ClauseOutcome ClauseMemoFind(int32_t slot, const Value& obj) {
-  const Memo& memo = ThreadMemo();
-  const auto s = static_cast<size_t>(slot);
-  if (memo.root != &obj || slot < 0 || s >= memo.stamps.size() ||
-      memo.stamps[s] != memo.generation) {
-    return {};
-  }
-  return {.known = true, .result = (memo.outcomes[s] & 1) != 0,
-          .threw = (memo.outcomes[s] & 2) != 0};
+ClauseMemo* ClauseMemo::For(const Value& obj) {
+  ClauseMemo& memo = ThreadMemo();
+  return memo.root_ == &obj ? &memo : nullptr;
 }
 
-void ClauseMemoAdd(int32_t slot, const Value& obj, bool result, bool threw) {
-  Memo& memo = ThreadMemo();
-  if (memo.root != &obj || slot < 0) return;
+void ClauseMemo::Add(int32_t slot, bool result, bool threw) {
+  if (slot < 0) return;
   const auto s = static_cast<size_t>(slot);
-  if (s >= memo.stamps.size()) {
-    memo.stamps.resize(s + 1, 0);
-    memo.outcomes.resize(s + 1, 0);
+  if (s >= stamps_.size()) {
+    stamps_.resize(s + 1, 0);
+    outcomes_.resize(s + 1, 0);
   }
-  memo.stamps[s] = memo.generation;
-  memo.outcomes[s] = static_cast<uint8_t>((result ? 1 : 0) | (threw ? 2 : 0));
+  stamps_[s] = generation_;
+  outcomes_[s] = static_cast<uint8_t>((result ? 1 : 0) | (threw ? 2 : 0));
 }
 
 }  // namespace marquee::campaign::internal

@@ -8,7 +8,8 @@
 // (path, operand JSON text); while a ScopedClauseMemo lives on a thread, a
 // slotted clause evaluated against the scope's attributes object (by
 // address: the memo never answers for another object, such as an
-// $elemMatch element) is computed once and then answered from the memo.
+// $elemMatch element) is computed once and then answered from the memo
+// (CompiledCondition::Evaluate asks ClauseMemo::For once per call).
 //
 // Clauses whose answer depends on more than the attributes ($inGroup and
 // $notInGroup read the saved groups) get no slot. Slots are bounded
@@ -20,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "marquee/campaign/value.h"
 
@@ -58,15 +60,36 @@ class ScopedClauseMemo {
   bool owner_;
 };
 
-// What a slotted clause gave against `obj` in this scope.
+// What a slotted clause gave in this scope.
 struct ClauseOutcome {
   bool known = false;
   bool result = false;
   bool threw = false;  // the evaluation met what JavaScript would throw on
 };
-ClauseOutcome ClauseMemoFind(int32_t slot, const Value& obj);
-// Remembers an outcome; a no-op without a scope or for another object.
-void ClauseMemoAdd(int32_t slot, const Value& obj, bool result, bool threw);
+
+// The outcomes of one thread's scope. An entry counts only when its stamp is
+// the scope's generation, so starting a scope clears nothing.
+class ClauseMemo {
+ public:
+  // This thread's memo when a scope is open and `obj` is its attributes
+  // object, else nullptr. Looked up once per Evaluate, not per clause.
+  static ClauseMemo* For(const Value& obj);
+
+  ClauseOutcome Find(int32_t slot) const {
+    const auto s = static_cast<size_t>(slot);
+    if (s >= stamps_.size() || stamps_[s] != generation_) return {};
+    return {.known = true, .result = (outcomes_[s] & 1) != 0, .threw = (outcomes_[s] & 2) != 0};
+  }
+  void Add(int32_t slot, bool result, bool threw);
+
+ private:
+  friend class ScopedClauseMemo;
+  int depth_ = 0;  // scopes open on this thread
+  const Value* root_ = nullptr;
+  uint32_t generation_ = 0;
+  std::vector<uint32_t> stamps_;
+  std::vector<uint8_t> outcomes_;  // bit 0: result, bit 1: threw
+};
 
 }  // namespace marquee::campaign::internal
 

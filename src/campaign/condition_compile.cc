@@ -365,8 +365,10 @@ bool EvalClause(const Clause& c, const Value& obj, EvalContext* ctx) {
       return true;
     case Clause::Kind::kNot: return !EvalNode(c.subs[0], obj, ctx);
     case Clause::Kind::kPath: {
-      if (c.memo_slot < 0) return EvalMatcher(c.matcher, Lookup(obj, c.path), ctx);
-      const internal::ClauseOutcome seen = internal::ClauseMemoFind(c.memo_slot, obj);
+      if (c.memo_slot < 0 || ctx->memo == nullptr || &obj != ctx->memo_root) {
+        return EvalMatcher(c.matcher, Lookup(obj, c.path), ctx);
+      }
+      const internal::ClauseOutcome seen = ctx->memo->Find(c.memo_slot);
       if (seen.known) {
         ctx->threw = ctx->threw || seen.threw;
         return seen.result;
@@ -374,7 +376,7 @@ bool EvalClause(const Clause& c, const Value& obj, EvalContext* ctx) {
       const bool threw_before = ctx->threw;
       ctx->threw = false;
       const bool result = EvalMatcher(c.matcher, Lookup(obj, c.path), ctx);
-      internal::ClauseMemoAdd(c.memo_slot, obj, result, ctx->threw);
+      ctx->memo->Add(c.memo_slot, result, ctx->threw);
       ctx->threw = ctx->threw || threw_before;
       return result;
     }
@@ -526,7 +528,9 @@ absl::StatusOr<CompiledCondition> CompiledCondition::Compile(const Value& condit
 }
 
 bool CompiledCondition::Evaluate(const Value& attributes, const SavedGroups& groups) const {
-  EvalContext ctx{.groups = groups};
+  EvalContext ctx{.groups = groups,
+                  .memo = internal::ClauseMemo::For(attributes),
+                  .memo_root = &attributes};
   bool result = EvalNode(root_->root, attributes, &ctx);
   return result && !ctx.threw;
 }

@@ -29,9 +29,14 @@ class RE2;
 
 namespace marquee::campaign::internal {
 
+class ClauseMemo;  // clause_memo_internal.h
+
 struct EvalContext {
   const SavedGroups& groups;
   bool threw = false;  // the JavaScript SDK would have thrown
+  // Decide's clause memo, for clauses evaluated against `memo_root`.
+  ClauseMemo* memo = nullptr;
+  const Value* memo_root = nullptr;
 };
 
 enum class Operator {

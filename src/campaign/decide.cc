@@ -123,19 +123,17 @@ absl::StatusOr<Decision> Decider::Decide(const DecideRequest& request) const {
   const bool explain = request.explain;
   // The campaigns to look at: with a placement, its index; with explain,
   // all of them (so the others can be reported with their reason).
-  std::vector<uint32_t> all;
-  const std::vector<uint32_t>* candidates = &all;
+  const std::vector<uint32_t>* placed = nullptr;  // null: every campaign, in order
   if (request.placement.has_value() && !explain) {
     auto it = snap->by_placement.find(*request.placement);
-    candidates = it != snap->by_placement.end() ? &it->second : &snap->any_placement;
-  } else {
-    all.resize(snap->campaigns.size());
-    for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+    placed = it != snap->by_placement.end() ? &it->second : &snap->any_placement;
   }
+  const size_t count = placed != nullptr ? placed->size() : snap->campaigns.size();
 
   std::string reason;
-  for (uint32_t i : *candidates) {
-    const DeliveryEntry& entry = *snap->campaigns[i];
+  std::vector<std::string> lines;  // explain: what decided this campaign
+  for (size_t k = 0; k < count; ++k) {
+    const DeliveryEntry& entry = *snap->campaigns[placed != nullptr ? (*placed)[k] : k];
     const Campaign& c = entry.campaign;
     if (explain && request.placement.has_value() && !c.placements.empty() &&
         std::find(c.placements.begin(), c.placements.end(), *request.placement) ==
@@ -145,16 +143,19 @@ absl::StatusOr<Decision> Decider::Decide(const DecideRequest& request) const {
                                                     *request.placement, "'")});
       continue;
     }
-    CampaignDecision d;
     if (explain) {
-      d.explain.push_back(request.placement.has_value()
-                              ? absl::StrCat("placement: fills '", *request.placement, "'")
-                              : "placement: any requested");
+      lines.clear();
+      lines.push_back(request.placement.has_value()
+                          ? absl::StrCat("placement: fills '", *request.placement, "'")
+                          : "placement: any requested");
     }
-    if (!internal::Targets(entry, attributes, now, reason, explain ? &d.explain : nullptr)) {
+    // Most campaigns do not match: nothing is built for them.
+    if (!internal::Targets(entry, attributes, now, reason, explain ? &lines : nullptr)) {
       if (explain) out.skipped.push_back({.campaign_id = c.id, .reason = reason});
       continue;
     }
+    CampaignDecision d;
+    if (explain) d.explain = std::move(lines);
     d.campaign_id = c.id;
     d.name = c.name;
     d.priority = c.priority;
