@@ -5,19 +5,16 @@
 #include <string>
 #include <string_view>
 
+#include "campaign/value_test_support.h"
 #include "marquee/campaign/poll.h"
 
 namespace marquee::campaign {
 namespace {
 
-Json J(std::string_view text) {
-  absl::StatusOr<Json> json = Json::Parse(text);
-  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
-  return *json;
-}
+using test::MustParseJson;
 
 std::string ErrorOf(std::string_view body) {
-  absl::StatusOr<Poll> p = PollFromJson("p1", J(body));
+  absl::StatusOr<Poll> p = PollFromJson("p1", MustParseJson(body));
   if (p.ok()) return "ok";
   CHECK(p.status().code() == absl::StatusCode::kInvalidArgument);
   return std::string(p.status().message());
@@ -43,7 +40,7 @@ TEST_SUITE("campaign.poll") {
         R"("targeting":{"condition":{"country":"FR"}},"allowVoteChange":true,)"
         R"("rules":[{"id":"r1","option":"red","leadPoints":10,"minVotes":100,"campaign":"spring",)"
         R"("weights":[0.2,0.8],"firedAt":"2026-03-02T10:00:00Z"}]})";
-    absl::StatusOr<Poll> p = PollFromJson("colour", J(text));
+    absl::StatusOr<Poll> p = PollFromJson("colour", MustParseJson(text));
     REQUIRE_MESSAGE(p.ok(), p.status().ToString());
     CHECK(p->id == "colour");
     CHECK(p->options.size() == 2);
@@ -58,14 +55,14 @@ TEST_SUITE("campaign.poll") {
     CHECK(p->rules[0].fired_at.has_value());
     absl::StatusOr<Json> back = PollToJson(*p);
     REQUIRE(back.ok());
-    CHECK(back->text() == J(text).text());
+    CHECK(back->text() == MustParseJson(text).text());
     absl::StatusOr<Poll> again = PollFromJson("colour", *back);
     REQUIRE(again.ok());
     CHECK(*again == *p);
   }
 
   TEST_CASE("absent members take their defaults") {
-    absl::StatusOr<Poll> p = PollFromJson("p1", J(Body("")));
+    absl::StatusOr<Poll> p = PollFromJson("p1", MustParseJson(Body("")));
     REQUIRE_MESSAGE(p.ok(), p.status().ToString());
     CHECK_FALSE(p->opens_at.has_value());
     CHECK_FALSE(p->closes_at.has_value());
@@ -77,7 +74,7 @@ TEST_SUITE("campaign.poll") {
 
   TEST_CASE("the open window includes opensAt and excludes closesAt") {
     absl::StatusOr<Poll> p = PollFromJson(
-        "p1", J(Body(R"(,"opensAt":"2026-03-01T10:00:00+01:00","closesAt":"2026-03-01T10:00:00Z")")));
+        "p1", MustParseJson(Body(R"(,"opensAt":"2026-03-01T10:00:00+01:00","closesAt":"2026-03-01T10:00:00Z")")));
     REQUIRE(p.ok());
     const absl::Time opens = absl::FromUnixSeconds(1772355600);  // 09:00Z
     CHECK_FALSE(IsPollOpen(*p, opens - absl::Nanoseconds(1)));
@@ -152,7 +149,7 @@ TEST_SUITE("campaign.poll") {
     CHECK(ValidatePollId("").code() == absl::StatusCode::kInvalidArgument);
     CHECK(ValidatePollId(std::string(kMaxPollIdBytes + 1, 'x')).code() ==
           absl::StatusCode::kInvalidArgument);
-    CHECK(PollFromJson("a/b", J(Body(""))).status().message() == "id: must not contain '/'");
+    CHECK(PollFromJson("a/b", MustParseJson(Body(""))).status().message() == "id: must not contain '/'");
   }
 
   TEST_CASE("a body that is not an object is refused") {
