@@ -74,7 +74,8 @@ TEST_SUITE("campaign.poll") {
 
   TEST_CASE("the open window includes opensAt and excludes closesAt") {
     absl::StatusOr<Poll> p = PollFromJson(
-        "p1", MustParseJson(Body(R"(,"opensAt":"2026-03-01T10:00:00+01:00","closesAt":"2026-03-01T10:00:00Z")")));
+        "p1", MustParseJson(Body(
+                  R"(,"opensAt":"2026-03-01T10:00:00+01:00","closesAt":"2026-03-01T10:00:00Z")")));
     REQUIRE(p.ok());
     const absl::Time opens = absl::FromUnixSeconds(1772355600);  // 09:00Z
     CHECK_FALSE(IsPollOpen(*p, opens - absl::Nanoseconds(1)));
