@@ -1,0 +1,47 @@
+// GET /healthz (the process answers) and GET /readyz (the store answers).
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "http/api_internal.h"
+#include "marquee/campaign/collections.h"
+#include "marquee/http/problem.h"
+#include "marquee/status.h"
+
+namespace marquee::http::internal {
+namespace {
+
+// The record /readyz reads. Whether it exists does not matter: NotFound is
+// an answer too.
+constexpr std::string_view kReadinessProbeId = "readyz-probe";
+
+Response Healthz() {
+  Response response = JsonResponse(200, R"({"status":"ok"})");
+  response.headers.Set("Cache-Control", "no-store");
+  return response;
+}
+
+Response Readyz(const ApiContext& context) {
+  absl::StatusOr<Record> probe =
+      context.options.store->Get(campaign::kCampaignsCollection, kReadinessProbeId);
+  if (!probe.ok() && !absl::IsNotFound(probe.status())) {
+    // The store's message stays in the server: it may name files or hosts.
+    Response response = ProblemResponse(MakeProblem(503, "The store is not answering reads."));
+    response.headers.Set("Retry-After", absl::StrCat(kDefaultRetryAfterSeconds));
+    return response;
+  }
+  Response response = JsonResponse(200, R"({"status":"ready"})");
+  response.headers.Set("Cache-Control", "no-store");
+  return response;
+}
+
+}  // namespace
+
+absl::Status AddHealthRoutes(const ApiContext* context, Router* router) {
+  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/healthz", [](const RouteContext&) {
+    return Healthz();
+  }));
+  return router->Add("GET", "/readyz", [context](const RouteContext&) { return Readyz(*context); });
+}
+
+}  // namespace marquee::http::internal
