@@ -2,7 +2,6 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
 #include "marquee/campaign/collections.h"
 #include "marquee/http/problem.h"
@@ -25,10 +24,9 @@ Response Readyz(const ApiContext& context) {
   absl::StatusOr<Record> probe =
       context.options.store->Get(campaign::kCampaignsCollection, kReadinessProbeId);
   if (!probe.ok() && !absl::IsNotFound(probe.status())) {
-    // The store's message stays in the server: it may name files or hosts.
-    Response response = ProblemResponse(MakeProblem(503, "The store is not answering reads."));
-    response.headers.Set("Retry-After", absl::StrCat(kDefaultRetryAfterSeconds));
-    return response;
+    // 503 with the generic detail and Retry-After, whatever the store's
+    // code: its message stays in the server (it may name files or hosts).
+    return ProblemResponse(absl::UnavailableError("store is not answering reads"));
   }
   Response response = JsonResponse(200, R"({"status":"ready"})");
   response.headers.Set("Cache-Control", "no-store");

@@ -33,7 +33,7 @@
 namespace marquee::http::test {
 
 // The message a FailingStore puts in its errors; no response may contain it.
-inline constexpr std::string_view kSecret = "SECRET /var/lib/marquee/log.000042 offset 9137";
+inline constexpr char kSecret[] = "SECRET /var/lib/marquee/log.000042 offset 9137";
 
 class FailingStore final : public Store {
  public:

@@ -78,7 +78,11 @@ TEST_SUITE("http.campaign_get") {
     CheckProblem(r, 404);
     CHECK(Contains(r.body, "nope"));
     CheckProblem(f.Get("/v1/campaigns/" + std::string(600, 'x')), 400);
-    CheckProblem(f.Send("HEAD", "/v1/campaigns/nope"), 404);
+    Response head = f.Send("HEAD", "/v1/campaigns/nope");
+    CHECK(head.status == 404);
+    CHECK(head.body.empty());
+    CHECK(head.headers.Get("Content-Type") ==
+          std::optional<std::string_view>(kProblemContentType));
   }
 
   TEST_CASE("store failures are 5xx problems with the generic detail only") {

@@ -80,6 +80,17 @@ TEST_SUITE("http.campaign_write") {
     CHECK(f.store->CurrentVersion() == 0);
   }
 
+  TEST_CASE("ids no URL path could address are refused at creation") {
+    ApiFixture f;
+    for (const char* id : {"a/b", ".", ".."}) {
+      CAPTURE(id);
+      Response r = f.SendJson("POST", "/v1/campaigns", CampaignBody(id));
+      CheckProblem(r, 400);
+      CHECK(Contains(r.body, "id"));
+    }
+    CHECK(f.store->CurrentVersion() == 0);
+  }
+
   TEST_CASE("a reference to an unknown segment is 422") {
     ApiFixture f;
     Response r = f.SendJson("POST", "/v1/campaigns",
@@ -164,7 +175,7 @@ TEST_SUITE("http.campaign_write") {
     ApiFixture f;
     const std::string etag = f.Create("spring");
     f.Create("autumn");
-    CheckProblem(f.Send("DELETE", "/v1/campaigns/spring", {{"If-Match", "\"1\""}}), 412);
+    CheckProblem(f.Send("DELETE", "/v1/campaigns/spring", {{"If-Match", "\"999\""}}), 412);
     CHECK(f.repo->Get("spring").ok());
     Response r = f.Send("DELETE", "/v1/campaigns/spring", {{"If-Match", etag}});
     CHECK(r.status == 204);

@@ -27,8 +27,9 @@
 // The campaign representation is the stored record body (as
 // campaign::CampaignToJson writes it, member for member) with the id as its
 // first member: {"id":"spring","name":"Spring sale","status":"draft",...}.
-// POST takes the same object ("id" required); PUT takes it with "id"
-// absent or equal to the path's. The record version is the strong ETag
+// POST takes the same object ("id" required; an id holding '/' or equal to
+// "." or ".." is refused, since no URL path segment could address it); PUT
+// takes it with "id" absent or equal to the path's. The record version is the strong ETag
 // ("\"42\""), never part of the body.
 //
 // Request bodies must be Content-Type application/json (charset, when given,

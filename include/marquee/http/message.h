@@ -128,7 +128,8 @@ struct Target {
 
 // `text` percent-encoded for one path segment: every byte outside RFC
 // 3986's unreserved set (A-Z a-z 0-9 - . _ ~) becomes %XX, so the result
-// reads back through ParseTarget as the same single segment.
+// reads back through ParseTarget as the same single segment, unless `text`
+// holds a '/' (ParseTarget refuses %2F in a segment) or is "." or "..".
 MARQUEE_EXPORT std::string EncodePathSegment(std::string_view text);
 
 // `text` percent-encoded for a query name or value (as EncodePathSegment;
