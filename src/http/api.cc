@@ -92,7 +92,8 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
   absl::StatusOr<internal::ListCursors> cursors =
       internal::ListCursors::Create(std::move(codec_options));
   if (!cursors.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("cursor_key: ", cursors.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cursor_key or cursor_ttl: ", cursors.status().message()));
   }
   auto impl = std::make_unique<Impl>(
       internal::ApiContext{.options = std::move(options), .cursors = *std::move(cursors)});
@@ -118,9 +119,9 @@ Response Api::Handle(const Request& request) const {
       return ProblemResponse(target.status());
     }
     return impl_->router.Dispatch(request, *target);
-  } catch (const std::exception&) {
-    // bad_alloc and the like: what() is never shown.
-    return ProblemResponse(absl::InternalError("exception"));
+  } catch (const std::exception& e) {
+    // bad_alloc and the like: what() goes to on_server_error, never out.
+    return impl_->context.Error(request, absl::InternalError(e.what()));
   }
 }
 

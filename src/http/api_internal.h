@@ -20,6 +20,10 @@ inline constexpr std::string_view kJsonContentType = "application/json";
 struct ApiContext {
   ApiOptions options;
   ListCursors cursors;
+
+  // ProblemResponse(error), after handing a 5xx's `error` to
+  // options.on_server_error (the only place its message goes).
+  Response Error(const Request& request, const absl::Status& error) const;
 };
 
 // A `status` response with a JSON body (Content-Type application/json).

@@ -2,11 +2,11 @@
 // putting it in front of a stored body.
 #include "http/campaign_body.h"
 
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <simdjson.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -49,8 +49,8 @@ simdjson::error_code RawText(od::value v, std::string_view* out) {
 
 }  // namespace
 
-absl::StatusOr<campaign::Campaign> CampaignFromRequestBody(const Json& body,
-                                                           std::optional<std::string_view> path_id) {
+absl::StatusOr<campaign::Campaign> CampaignFromRequestBody(
+    const Json& body, std::optional<std::string_view> path_id) {
   od::parser parser;
   const std::string& bytes = body.padded_bytes();
   od::document doc;
@@ -103,8 +103,10 @@ absl::StatusOr<std::string> CampaignRepresentation(const campaign::Campaign& cam
   if (!id.ok()) return id.status();
   std::string_view members = body->text();  // "{...}", minified
   std::string out = absl::StrCat(R"({"id":)", Sv(id->text()));
-  if (members.size() > 2) absl::StrAppend(&out, ",", Sv(members.substr(1)));
-  else out.push_back('}');
+  if (members.size() > 2)
+    absl::StrAppend(&out, ",", Sv(members.substr(1)));
+  else
+    out.push_back('}');
   return out;
 }
 

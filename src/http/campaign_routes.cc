@@ -38,11 +38,12 @@ std::string CampaignLocation(std::string_view id) {
 }
 
 // The campaign as a 200/201 answer with its ETag.
-Response CampaignResponse(const ApiContext& context, int status, const Campaign& campaign) {
+Response CampaignResponse(const ApiContext& context, const RouteContext& route, int status,
+                          const Campaign& campaign) {
   absl::StatusOr<std::string> body = CampaignRepresentation(campaign);
   if (!body.ok()) {
     // A stored campaign that cannot be written back is the server's fault.
-    return ProblemResponse(absl::InternalError(body.status().message()));
+    return context.Error(route.request, absl::InternalError(body.status().message()));
   }
   Response response = JsonResponse(status, *std::move(body));
   response.headers.Set("ETag", StrongEtag(campaign.version));
@@ -59,7 +60,7 @@ Response PreconditionFailed(std::string_view id) {
 // The answer to a write refused with `error`: 412 when the campaign's
 // version moved away from `expected_version` meanwhile, 404 when it is gone,
 // else the problem of `error` (NotFound as 422: a referenced segment).
-Response WriteRefused(const ApiContext& context, std::string_view id,
+Response WriteRefused(const ApiContext& context, const RouteContext& route, std::string_view id,
                       std::optional<uint64_t> expected_version, const absl::Status& error) {
   if (absl::IsFailedPrecondition(error) || absl::IsNotFound(error)) {
     absl::StatusOr<Campaign> now = context.options.campaigns->Get(id);
@@ -71,23 +72,23 @@ Response WriteRefused(const ApiContext& context, std::string_view id,
     }
   }
   if (absl::IsNotFound(error)) return ProblemResponse(MakeProblem(422, StdSv(error.message())));
-  return ProblemResponse(error);
+  return context.Error(route.request, error);
 }
 
 Response GetCampaign(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
   absl::StatusOr<Campaign> campaign = context.options.campaigns->Get(id);
-  if (!campaign.ok()) return ProblemResponse(campaign.status());
+  if (!campaign.ok()) return context.Error(route.request, campaign.status());
   absl::StatusOr<std::optional<EntityTagCondition>> if_none_match =
       ParseEntityTagCondition(route.request.headers, "If-None-Match");
-  if (!if_none_match.ok()) return ProblemResponse(if_none_match.status());
+  if (!if_none_match.ok()) return context.Error(route.request, if_none_match.status());
   if (if_none_match->has_value() && MatchesWeak(**if_none_match, campaign->version)) {
     Response response{.status = 304};
     response.headers.Set("ETag", StrongEtag(campaign->version));
     response.headers.Set("Cache-Control", context.options.campaign_cache_control);
     return response;
   }
-  return CampaignResponse(context, 200, *campaign);
+  return CampaignResponse(context, route, 200, *campaign);
 }
 
 // A campaign created over HTTP must be addressable over HTTP: ParseTarget
@@ -107,18 +108,18 @@ Response CreateCampaign(const ApiContext& context, const RouteContext& route) {
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
   absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*body.body, std::nullopt);
-  if (!campaign.ok()) return ProblemResponse(campaign.status());
+  if (!campaign.ok()) return context.Error(route.request, campaign.status());
   if (absl::Status addressable = CheckAddressable(campaign->id); !addressable.ok()) {
-    return ProblemResponse(addressable);
+    return context.Error(route.request, addressable);
   }
   absl::StatusOr<Campaign> created = context.options.campaigns->Create(*campaign);
   if (!created.ok()) {
     if (absl::IsNotFound(created.status())) {
       return ProblemResponse(MakeProblem(422, StdSv(created.status().message())));
     }
-    return ProblemResponse(created.status());
+    return context.Error(route.request, created.status());
   }
-  Response response = CampaignResponse(context, 201, *created);
+  Response response = CampaignResponse(context, route, 201, *created);
   response.headers.Set("Location", CampaignLocation(created->id));
   return response;
 }
@@ -127,39 +128,40 @@ Response PutCampaign(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
   absl::StatusOr<std::optional<EntityTagCondition>> if_match =
       ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return ProblemResponse(if_match.status());
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
   if (!if_match->has_value()) {
-    return ProblemResponse(MakeProblem(
-        428, "If-Match is required: send the ETag of the campaign you read, so a concurrent "
-             "change is not overwritten."));
+    return ProblemResponse(
+        MakeProblem(428,
+                    "If-Match is required: send the ETag of the campaign you read, so a concurrent "
+                    "change is not overwritten."));
   }
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
   absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*body.body, id);
-  if (!campaign.ok()) return ProblemResponse(campaign.status());
+  if (!campaign.ok()) return context.Error(route.request, campaign.status());
   absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
-  if (!current.ok()) return ProblemResponse(current.status());
+  if (!current.ok()) return context.Error(route.request, current.status());
   if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
   campaign->version = current->version;
   absl::StatusOr<Campaign> updated = context.options.campaigns->Update(*campaign);
-  if (!updated.ok()) return WriteRefused(context, id, current->version, updated.status());
-  return CampaignResponse(context, 200, *updated);
+  if (!updated.ok()) return WriteRefused(context, route, id, current->version, updated.status());
+  return CampaignResponse(context, route, 200, *updated);
 }
 
 Response DeleteCampaign(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
   absl::StatusOr<std::optional<EntityTagCondition>> if_match =
       ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return ProblemResponse(if_match.status());
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
   std::optional<uint64_t> expected_version;
   if (if_match->has_value()) {
     absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
-    if (!current.ok()) return ProblemResponse(current.status());
+    if (!current.ok()) return context.Error(route.request, current.status());
     if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
     expected_version = current->version;
   }
   absl::Status deleted = context.options.campaigns->Delete(id, expected_version);
-  if (!deleted.ok()) return WriteRefused(context, id, expected_version, deleted);
+  if (!deleted.ok()) return WriteRefused(context, route, id, expected_version, deleted);
   return Response{.status = 204};
 }
 
@@ -169,7 +171,8 @@ absl::Status AddCampaignRoutes(const ApiContext* context, Router* router) {
   auto bind = [context](Response (*handler)(const ApiContext&, const RouteContext&)) {
     return [context, handler](const RouteContext& route) { return handler(*context, route); };
   };
-  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/campaigns", bind(&ListCampaigns)));
+  MARQUEE_RETURN_IF_ERROR(
+      router->Add("GET", "/v1/campaigns", bind(&ListCampaigns), {"limit", "status", "after"}));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/campaigns", bind(&CreateCampaign)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/campaigns/{id}", bind(&GetCampaign)));
   MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/campaigns/{id}", bind(&PutCampaign)));

@@ -66,11 +66,13 @@ absl::StatusOr<std::optional<EntityTagCondition>> ParseEntityTagCondition(const 
       }
       ++elements;
       rest = TrimOws(rest);
-      if (!rest.empty() && rest.front() != ',') return malformed("expected ',' between entity-tags");
+      if (!rest.empty() && rest.front() != ',')
+        return malformed("expected ',' between entity-tags");
     }
   }
   if (elements == 0) return malformed("empty");
-  if (condition.any && !condition.tags.empty()) return malformed("'*' cannot be combined with tags");
+  if (condition.any && !condition.tags.empty())
+    return malformed("'*' cannot be combined with tags");
   return std::optional<EntityTagCondition>(std::move(condition));
 }
 

@@ -20,12 +20,13 @@ Response Healthz() {
   return response;
 }
 
-Response Readyz(const ApiContext& context) {
+Response Readyz(const ApiContext& context, const Request& request) {
   absl::StatusOr<Record> probe =
       context.options.store->Get(campaign::kCampaignsCollection, kReadinessProbeId);
   if (!probe.ok() && !absl::IsNotFound(probe.status())) {
     // 503 with the generic detail and Retry-After, whatever the store's
-    // code: its message stays in the server (it may name files or hosts).
+    // code: its message goes to on_server_error only.
+    if (context.options.on_server_error) context.options.on_server_error(request, probe.status());
     return ProblemResponse(absl::UnavailableError("store is not answering reads"));
   }
   Response response = JsonResponse(200, R"({"status":"ready"})");
@@ -36,10 +37,11 @@ Response Readyz(const ApiContext& context) {
 }  // namespace
 
 absl::Status AddHealthRoutes(const ApiContext* context, Router* router) {
-  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/healthz", [](const RouteContext&) {
-    return Healthz();
-  }));
-  return router->Add("GET", "/readyz", [context](const RouteContext&) { return Readyz(*context); });
+  MARQUEE_RETURN_IF_ERROR(
+      router->Add("GET", "/healthz", [](const RouteContext&) { return Healthz(); }));
+  return router->Add("GET", "/readyz", [context](const RouteContext& route) {
+    return Readyz(*context, route.request);
+  });
 }
 
 }  // namespace marquee::http::internal

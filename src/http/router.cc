@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "http/text_internal.h"
 #include "marquee/http/problem.h"
 
@@ -19,9 +20,11 @@ std::string_view RouteContext::Param(std::string_view name) const {
   return {};
 }
 
-absl::Status Router::Add(std::string method, std::string_view pattern, Handler handler) {
+absl::Status Router::Add(std::string method, std::string_view pattern, Handler handler,
+                         std::vector<std::string> query_params) {
   if (pattern.empty() || pattern.front() != '/') {
-    return absl::InvalidArgumentError(absl::StrCat("pattern '", Sv(pattern), "' must start with '/'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pattern '", Sv(pattern), "' must start with '/'"));
   }
   std::vector<Segment> segments;
   size_t literal_count = 0;
@@ -58,11 +61,10 @@ absl::Status Router::Add(std::string method, std::string_view pattern, Handler h
   }
   for (const Route& route : resource->routes) {
     if (route.method == method) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(method, " ", Sv(pattern), " is already routed"));
+      return absl::AlreadyExistsError(absl::StrCat(method, " ", Sv(pattern), " is already routed"));
     }
   }
-  resource->routes.push_back({std::move(method), std::move(handler)});
+  resource->routes.push_back({std::move(method), std::move(handler), std::move(query_params)});
   return absl::OkStatus();
 }
 
@@ -101,6 +103,24 @@ std::string Router::AllowOf(const Resource& resource) {
   return allow;
 }
 
+absl::Status Router::CheckQuery(const Route& route, const Target& target) {
+  for (const auto& [name, value] : target.query) {
+    bool known = false;
+    for (const std::string& param : route.query_params) known = known || param == name;
+    if (known) continue;
+    // Cap the echoed name: it comes from outside.
+    std::string message = absl::StrCat(
+        "query parameter '", Sv(std::string_view(name).substr(0, 64)), "' is not supported here");
+    if (route.query_params.empty()) {
+      absl::StrAppend(&message, "; this resource takes no query parameters");
+    } else {
+      absl::StrAppend(&message, "; supported: ", absl::StrJoin(route.query_params, ", "));
+    }
+    return absl::InvalidArgumentError(message);
+  }
+  return absl::OkStatus();
+}
+
 Response Router::Dispatch(const Request& request, const Target& target) const {
   RouteContext context{request, target, {}};
   const Resource* resource = Find(target.segments, &context.params);
@@ -111,9 +131,13 @@ Response Router::Dispatch(const Request& request, const Target& target) const {
   const std::string_view method = head ? std::string_view("GET") : std::string_view(request.method);
   for (const Route& route : resource->routes) {
     if (route.method != method) continue;
-    Response response = route.handler(context);
+    const absl::Status query = CheckQuery(route, target);
+    Response response = query.ok() ? route.handler(context) : ProblemResponse(query);
     if (head) {
-      response.headers.Set("Content-Length", absl::StrCat(response.body.size()));
+      // A 304 or 204 has no body whose length HEAD could report.
+      if (response.status != 304 && response.status != 204) {
+        response.headers.Set("Content-Length", absl::StrCat(response.body.size()));
+      }
       response.body.clear();
     }
     return response;

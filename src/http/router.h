@@ -10,7 +10,9 @@
 //   - a known path with a method it lacks: 405 problem with Allow;
 //   - HEAD where GET exists: the GET answer without its body, with
 //     Content-Length set to the body's size;
-//   - OPTIONS: 204 with Allow.
+//   - OPTIONS: 204 with Allow;
+//   - a query parameter the route did not declare: 400 problem naming it
+//     (so a typo never silently changes what a request means).
 // Allow lists the pattern's methods in the order added, then HEAD (when GET
 // exists) and OPTIONS.
 // Thread-safety: Add during setup only; Dispatch is const and thread-safe.
@@ -44,10 +46,12 @@ using Handler = std::function<Response(const RouteContext&)>;
 
 class Router {
  public:
-  // Registers `handler` for `method` on `pattern`.
+  // Registers `handler` for `method` on `pattern`, taking the query
+  // parameters named in `query_params` (none by default).
   // Errors: InvalidArgument (a pattern that does not start with '/', an
   // empty or malformed segment), AlreadyExists (method and pattern taken).
-  [[nodiscard]] absl::Status Add(std::string method, std::string_view pattern, Handler handler);
+  [[nodiscard]] absl::Status Add(std::string method, std::string_view pattern, Handler handler,
+                                 std::vector<std::string> query_params = {});
 
   // The answer to `request`, whose target parsed as `target`.
   Response Dispatch(const Request& request, const Target& target) const;
@@ -60,6 +64,7 @@ class Router {
   struct Route {
     std::string method;
     Handler handler;
+    std::vector<std::string> query_params;
   };
   struct Resource {
     std::string pattern;
@@ -72,6 +77,8 @@ class Router {
   const Resource* Find(const std::vector<std::string>& segments,
                        std::vector<std::pair<std::string_view, std::string_view>>* params) const;
   static std::string AllowOf(const Resource& resource);
+  // OK when every parameter of `target`'s query is one `route` takes.
+  static absl::Status CheckQuery(const Route& route, const Target& target);
 
   std::vector<Resource> resources_;
 };

@@ -85,9 +85,8 @@ absl::StatusOr<std::string> Decode(std::string_view raw, std::string_view what,
     }
     const auto byte = static_cast<uint8_t>(c);
     if (byte < 0x20 || byte == 0x7F) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Sv(what), byte == 0 ? ": NUL is not allowed"
-                                           : ": control characters are not allowed"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          Sv(what), byte == 0 ? ": NUL is not allowed" : ": control characters are not allowed"));
     }
     out.push_back(c);
   }
@@ -182,8 +181,8 @@ absl::StatusOr<Target> ParseTarget(std::string_view target, const TargetLimits& 
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (pair.empty()) continue;  // "a=1&&b=2", a trailing '&'
     if (out.query.size() == limits.max_query_params) {
-      return absl::InvalidArgumentError(absl::StrCat("query: more than ", limits.max_query_params,
-                                                     " parameters"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("query: more than ", limits.max_query_params, " parameters"));
     }
     const size_t equals = pair.find('=');
     const std::string index_text = absl::StrCat("query parameter ", out.query.size() + 1);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api_fixture.h"
 #include "marquee/campaign/campaign.h"
@@ -45,12 +46,22 @@ TEST_SUITE("http.campaign_get") {
       CHECK(r.status == 304);
       CHECK(r.body.empty());
       CHECK(r.headers.Get("ETag") == std::optional<std::string_view>(etag));
-      CHECK(r.headers.Get("Cache-Control") ==
-            std::optional<std::string_view>("private, no-cache"));
+      CHECK(r.headers.Get("Cache-Control") == std::optional<std::string_view>("private, no-cache"));
     }
     Response stale = f.Get("/v1/campaigns/spring", {{"If-None-Match", "\"999999\""}});
     CHECK(stale.status == 200);
     CHECK_FALSE(stale.body.empty());
+  }
+
+  TEST_CASE("query parameters are refused on a campaign and on health checks") {
+    ApiFixture f;
+    f.Create("spring");
+    Response r = f.Get("/v1/campaigns/spring?fields=name");
+    CheckProblem(r, 400);
+    CHECK(Contains(r.body, "fields"));
+    CheckProblem(f.Get("/healthz?verbose=1"), 400);
+    CheckProblem(f.Send("DELETE", "/v1/campaigns/spring?force=true"), 400);
+    CHECK(f.repo->Get("spring").ok());
   }
 
   TEST_CASE("a malformed If-None-Match is a 400 problem") {
@@ -81,8 +92,7 @@ TEST_SUITE("http.campaign_get") {
     Response head = f.Send("HEAD", "/v1/campaigns/nope");
     CHECK(head.status == 404);
     CHECK(head.body.empty());
-    CHECK(head.headers.Get("Content-Type") ==
-          std::optional<std::string_view>(kProblemContentType));
+    CHECK(head.headers.Get("Content-Type") == std::optional<std::string_view>(kProblemContentType));
   }
 
   TEST_CASE("store failures are 5xx problems with the generic detail only") {
@@ -98,6 +108,26 @@ TEST_SUITE("http.campaign_get") {
     CHECK(r.headers.Get("Retry-After") == std::optional<std::string_view>("1"));
     f.store->FailReads(absl::DeadlineExceededError(test::kSecret));
     CheckProblem(f.Get("/v1/campaigns/spring"), 504);
+  }
+
+  TEST_CASE("on_server_error receives the hidden Status of each 5xx, and only of 5xx") {
+    std::vector<std::string> seen;
+    ApiOptions options;
+    options.on_server_error = [&seen](const Request& request, const absl::Status& error) {
+      seen.push_back(request.target + " " + error.ToString());
+    };
+    ApiFixture f(options);
+    f.Create("spring");
+    CHECK(f.Get("/v1/campaigns/nope").status == 404);
+    CHECK(seen.empty());
+    f.store->FailReads(absl::InternalError(test::kSecret));
+    CheckProblem(f.Get("/v1/campaigns/spring"), 500);
+    REQUIRE(seen.size() == 1);
+    CHECK(Contains(seen[0], "/v1/campaigns/spring"));
+    CHECK(Contains(seen[0], test::kSecret));
+    CheckProblem(f.Get("/readyz"), 503);
+    REQUIRE(seen.size() == 2);
+    CHECK(Contains(seen[1], test::kSecret));
   }
 
   TEST_CASE("OPTIONS and 405 on a campaign") {

@@ -69,8 +69,8 @@ TEST_SUITE("http.campaign_list") {
       CHECK(Contains(r.body, R"("prev":null,"has_more":true)"));
       std::optional<std::string_view> link = r.headers.Get("Link");
       REQUIRE(link.has_value());
-      CHECK(*link == "</v1/campaigns?limit=2&after=" + EncodeQueryComponent(next) +
-                         ">; rel=\"next\"");
+      CHECK(*link ==
+            "</v1/campaigns?limit=2&after=" + EncodeQueryComponent(next) + ">; rel=\"next\"");
       target = std::string(link->substr(1, link->find('>') - 1));
       REQUIRE(pages < 10);
     }
@@ -167,8 +167,8 @@ TEST_SUITE("http.campaign_list") {
   TEST_CASE("unknown, repeated or invalid parameters are 400 problems") {
     ApiFixture f;
     for (const char* target :
-         {"/v1/campaigns?stauts=live", "/v1/campaigns?status=running", "/v1/campaigns?status=",
-          "/v1/campaigns?status=LIVE", "/v1/campaigns?limit=1&limit=2",
+         {"/v1/campaigns?stauts=live", "/v1/campaigns?status=running",
+          "/v1/campaigns?status=", "/v1/campaigns?status=LIVE", "/v1/campaigns?limit=1&limit=2",
           "/v1/campaigns?status=live&status=draft", "/v1/campaigns?sort=name"}) {
       CAPTURE(target);
       CheckProblem(f.Get(target), 400);

@@ -111,9 +111,9 @@ TEST_SUITE("http.campaign_write") {
   TEST_CASE("PUT with the current ETag replaces; a stale one is 412") {
     ApiFixture f;
     const std::string etag = f.Create("spring");
-    Response r = f.SendJson("PUT", "/v1/campaigns/spring",
-                            CampaignBody("spring", "draft", R"(,"priority":9)"),
-                            {{"If-Match", etag}});
+    Response r =
+        f.SendJson("PUT", "/v1/campaigns/spring",
+                   CampaignBody("spring", "draft", R"(,"priority":9)"), {{"If-Match", etag}});
     REQUIRE_MESSAGE(r.status == 200, r.body);
     std::optional<std::string_view> new_etag = r.headers.Get("ETag");
     REQUIRE(new_etag.has_value());
@@ -122,9 +122,9 @@ TEST_SUITE("http.campaign_write") {
     CHECK(r.body == f.Get("/v1/campaigns/spring").body);
 
     const uint64_t version = f.store->CurrentVersion();
-    Response stale = f.SendJson("PUT", "/v1/campaigns/spring",
-                                CampaignBody("spring", "draft", R"(,"priority":1)"),
-                                {{"If-Match", etag}});
+    Response stale =
+        f.SendJson("PUT", "/v1/campaigns/spring",
+                   CampaignBody("spring", "draft", R"(,"priority":1)"), {{"If-Match", etag}});
     CheckProblem(stale, 412);
     CHECK(f.store->CurrentVersion() == version);
     CHECK(f.repo->Get("spring")->priority == 9);
@@ -133,11 +133,10 @@ TEST_SUITE("http.campaign_write") {
   TEST_CASE("PUT: the body may omit the id; a different id is 400") {
     ApiFixture f;
     const std::string etag = f.Create("spring");
-    Response r =
-        f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody(""), {{"If-Match", etag}});
+    Response r = f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody(""), {{"If-Match", etag}});
     CHECK_MESSAGE(r.status == 200, r.body);
-    Response other = f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("autumn"),
-                                {{"If-Match", "*"}});
+    Response other =
+        f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("autumn"), {{"If-Match", "*"}});
     CheckProblem(other, 400);
     CHECK(Contains(other.body, "id"));
   }
@@ -145,8 +144,8 @@ TEST_SUITE("http.campaign_write") {
   TEST_CASE("PUT with If-Match '*' or a list holding the current ETag") {
     ApiFixture f;
     std::string etag = f.Create("spring");
-    Response r = f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("spring"),
-                            {{"If-Match", "*"}});
+    Response r =
+        f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("spring"), {{"If-Match", "*"}});
     CHECK(r.status == 200);
     etag = std::string(*r.headers.Get("ETag"));
     r = f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("spring"),
@@ -161,8 +160,7 @@ TEST_SUITE("http.campaign_write") {
 
   TEST_CASE("PUT of an unknown campaign is 404; a refused transition 409") {
     ApiFixture f;
-    CheckProblem(f.SendJson("PUT", "/v1/campaigns/nope", CampaignBody("nope"),
-                            {{"If-Match", "*"}}),
+    CheckProblem(f.SendJson("PUT", "/v1/campaigns/nope", CampaignBody("nope"), {{"If-Match", "*"}}),
                  404);
     const std::string etag = f.Create("spring", "ended");
     Response r = f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("spring", "live"),
@@ -198,9 +196,9 @@ TEST_SUITE("http.campaign_write") {
     const std::string etag = f.Create("spring");
     f.store->FailWrites(absl::InternalError(test::kSecret));
     CheckProblem(f.SendJson("POST", "/v1/campaigns", CampaignBody("autumn")), 500);
-    CheckProblem(f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("spring"),
-                            {{"If-Match", etag}}),
-                 500);
+    CheckProblem(
+        f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody("spring"), {{"If-Match", etag}}),
+        500);
     CheckProblem(f.Send("DELETE", "/v1/campaigns/spring"), 500);
     f.store->FailWrites(absl::ResourceExhaustedError(test::kSecret));
     Response r = f.SendJson("POST", "/v1/campaigns", CampaignBody("autumn"));

@@ -1,11 +1,12 @@
 // Entity-tag lists (If-Match, If-None-Match): parsing and strong/weak
 // comparison against a record version.
+#include "http/conditional.h"
+
 #include <doctest/doctest.h>
 
 #include <optional>
 #include <string>
 
-#include "http/conditional.h"
 #include "marquee/http/message.h"
 
 namespace marquee::http::internal {
@@ -52,8 +53,8 @@ TEST_SUITE("http.conditional") {
   }
 
   TEST_CASE("malformed lists are refused") {
-    for (const char* bad : {"", "1", "\"1", "W/1", "\"1\" \"2\"", "*, \"1\"", "\"a b\"",
-                            "w/\"1\"", ",", "\"1\"x"}) {
+    for (const char* bad :
+         {"", "1", "\"1", "W/1", "\"1\" \"2\"", "*, \"1\"", "\"a b\"", "w/\"1\"", ",", "\"1\"x"}) {
       CAPTURE(bad);
       CHECK(absl::IsInvalidArgument(Parse({bad}).status()));
     }

@@ -52,8 +52,7 @@ std::vector<BadRequest> Corpus(const std::string& etag) {
   post("BOM", "\xEF\xBB\xBF" + CampaignBody("x"), 400);
   post("deep nesting", std::string(100000, '[') + std::string(100000, ']'), 400);
   post("nesting just past the limit",
-       CampaignBody("x", "draft",
-                    ",\"attributes\":" + std::string(64, '[') + std::string(64, ']')),
+       CampaignBody("x", "draft", ",\"attributes\":" + std::string(64, '[') + std::string(64, ']')),
        400);
   post("null", "null", 400);
   post("number", "42", 400);
@@ -72,8 +71,8 @@ std::vector<BadRequest> Corpus(const std::string& etag) {
 
   // Targets, methods and query strings.
   auto get = [&](std::string name, std::string method, std::string target, int status) {
-    corpus.push_back({name, Request{.method = std::move(method), .target = std::move(target)},
-                      status});
+    corpus.push_back(
+        {name, Request{.method = std::move(method), .target = std::move(target)}, status});
   };
   get("encoded slash in an id", "DELETE", "/v1/campaigns/spr%2Fing", 400);
   get("encoded NUL in an id", "DELETE", "/v1/campaigns/spr%00ing", 400);
@@ -126,8 +125,7 @@ TEST_SUITE("http.malformed") {
     REQUIRE(ok_body.size() < 600);
     CHECK(f.api->Handle(JsonRequest("POST", "/v1/campaigns", ok_body)).status == 201);
     CheckProblem(
-        f.api->Handle(JsonRequest("POST", "/v1/campaigns", ok_body + std::string(600, ' '))),
-        413);
+        f.api->Handle(JsonRequest("POST", "/v1/campaigns", ok_body + std::string(600, ' '))), 413);
     // Depth 5: the body, variants, a variant, its content, and one more.
     CheckProblem(f.api->Handle(JsonRequest(
                      "POST", "/v1/campaigns",

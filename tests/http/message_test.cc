@@ -1,6 +1,8 @@
 // Headers (order, case-insensitive names, Set/Add/Remove) and ParseTarget
 // (segments decoded one by one, forbidden escapes, query parameters) and the
 // encoders that produce targets ParseTarget reads back.
+#include "marquee/http/message.h"
+
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -8,8 +10,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "marquee/http/message.h"
 
 namespace marquee::http {
 namespace {
@@ -74,32 +74,32 @@ TEST_SUITE("http.message") {
 
   TEST_CASE("ParseTarget refuses what could smuggle or corrupt a path") {
     const char* bad[] = {
-        "",                   // empty
-        "v1/campaigns",       // not origin-form
-        "http://a/v1",        // absolute-form
-        "*",                  // asterisk-form
-        "//evil.example/x",   // scheme-relative
-        "/a%2Fb",             // encoded '/' inside a segment
-        "/a%2fb",             // lower-case hex too
-        "/a%00b",             // encoded NUL
-        "/a%0Ab",             // encoded control character
-        "/a%",                // truncated escape
-        "/a%4",               // truncated escape
-        "/a%zz",              // not hex
-        "/a%C3",              // invalid UTF-8 after decoding
-        "/a%FF",              // invalid UTF-8
-        "/a%ED%A0%80",        // a UTF-16 surrogate
-        "/a%C0%AF",           // overlong '/'
-        "/./a",               // dot segments
+        "",                  // empty
+        "v1/campaigns",      // not origin-form
+        "http://a/v1",       // absolute-form
+        "*",                 // asterisk-form
+        "//evil.example/x",  // scheme-relative
+        "/a%2Fb",            // encoded '/' inside a segment
+        "/a%2fb",            // lower-case hex too
+        "/a%00b",            // encoded NUL
+        "/a%0Ab",            // encoded control character
+        "/a%",               // truncated escape
+        "/a%4",              // truncated escape
+        "/a%zz",             // not hex
+        "/a%C3",             // invalid UTF-8 after decoding
+        "/a%FF",             // invalid UTF-8
+        "/a%ED%A0%80",       // a UTF-16 surrogate
+        "/a%C0%AF",          // overlong '/'
+        "/./a",              // dot segments
         "/a/..",
-        "/a/%2E%2E",          // encoded dot segment
-        "/a#frag",            // fragment
-        "/a b",               // raw space
-        "/a\tb",              // raw control
-        "/a<b>",              // raw characters outside URIs
-        "/x?a=%00",           // NUL in the query
-        "/x?a=%ZZ",           // malformed escape in the query
-        "/x?%FF=1",           // invalid UTF-8 in a name
+        "/a/%2E%2E",  // encoded dot segment
+        "/a#frag",    // fragment
+        "/a b",       // raw space
+        "/a\tb",      // raw control
+        "/a<b>",      // raw characters outside URIs
+        "/x?a=%00",   // NUL in the query
+        "/x?a=%ZZ",   // malformed escape in the query
+        "/x?%FF=1",   // invalid UTF-8 in a name
     };
     for (std::string_view target : bad) {
       CAPTURE(target);
@@ -127,8 +127,8 @@ TEST_SUITE("http.message") {
     const std::string texts[] = {"plain", "a b+c", "50%", "caf\xC3\xA9", "?&=#", "~._-"};
     for (const std::string& text : texts) {
       CAPTURE(text);
-      absl::StatusOr<Target> t = ParseTarget("/" + EncodePathSegment(text) + "?q=" +
-                                             EncodeQueryComponent(text));
+      absl::StatusOr<Target> t =
+          ParseTarget("/" + EncodePathSegment(text) + "?q=" + EncodeQueryComponent(text));
       REQUIRE(t.ok());
       CHECK(t->segments == std::vector<std::string>{text});
       CHECK(t->query == Query{{"q", text}});

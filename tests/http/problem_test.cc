@@ -1,5 +1,7 @@
 // Status → HTTP status, problem+json bodies, and that a 5xx never carries
 // the Status message.
+#include "marquee/http/problem.h"
+
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -7,7 +9,6 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "marquee/http/problem.h"
 #include "marquee/json.h"
 
 namespace marquee::http {
@@ -39,18 +40,19 @@ TEST_SUITE("http.problem") {
     CHECK(r.status == 400);
     CHECK(r.headers.Get("Content-Type") == std::optional<std::string_view>(kProblemContentType));
     CHECK(r.headers.Get("Cache-Control") == std::optional<std::string_view>("no-store"));
-    CHECK(r.body ==
-          R"({"type":"about:blank","title":"Bad Request","status":400,)"
-          R"("detail":"variants[1].weight: must be >= 0"})");
+    CHECK(r.body == R"({"type":"about:blank","title":"Bad Request","status":400,)"
+                    R"("detail":"variants[1].weight: must be >= 0"})");
     CHECK(Json::Parse(r.body).ok());
   }
 
   TEST_CASE("a 5xx problem never shows the message") {
-    const absl::Status errors[] = {
-        absl::InternalError("secret path /var/lib/x"), absl::DataLossError("secret crc"),
-        absl::UnknownError("secret what()"),           absl::CancelledError("secret"),
-        absl::UnavailableError("secret host db1:5432"), absl::DeadlineExceededError("secret"),
-        absl::UnimplementedError("secret")};
+    const absl::Status errors[] = {absl::InternalError("secret path /var/lib/x"),
+                                   absl::DataLossError("secret crc"),
+                                   absl::UnknownError("secret what()"),
+                                   absl::CancelledError("secret"),
+                                   absl::UnavailableError("secret host db1:5432"),
+                                   absl::DeadlineExceededError("secret"),
+                                   absl::UnimplementedError("secret")};
     for (const absl::Status& e : errors) {
       CAPTURE(e.ToString());
       Response r = ProblemResponse(e);

@@ -1,12 +1,13 @@
 // The router on its own: pattern matching and precedence, 404, 405 with
 // Allow, HEAD as GET without a body, OPTIONS, and pattern errors.
+#include "http/router.h"
+
 #include <doctest/doctest.h>
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "http/router.h"
 #include "marquee/http/message.h"
 
 namespace marquee::http::internal {
@@ -34,8 +35,8 @@ Router MakeRouter() {
               .Add("GET", "/items/{id}",
                    [](const RouteContext& c) { return Echo("item " + std::string(c.Param("id"))); })
               .ok());
-  REQUIRE(router.Add("DELETE", "/items/{id}", [](const RouteContext&) { return Echo("gone"); })
-              .ok());
+  REQUIRE(
+      router.Add("DELETE", "/items/{id}", [](const RouteContext&) { return Echo("gone"); }).ok());
   REQUIRE(router.Add("GET", "/items/special", [](const RouteContext&) { return Echo("special"); })
               .ok());
   REQUIRE(router
@@ -63,8 +64,8 @@ TEST_SUITE("http.router") {
 
   TEST_CASE("unknown paths are 404, including empty segments and trailing slashes") {
     Router router = MakeRouter();
-    for (const char* target : {"/", "/nothing", "/items/", "/items//parts/y", "/items/a/b",
-                               "/ITEMS"}) {
+    for (const char* target :
+         {"/", "/nothing", "/items/", "/items//parts/y", "/items/a/b", "/ITEMS"}) {
       CAPTURE(target);
       Response r = Run(router, "GET", target);
       CHECK(r.status == 404);
@@ -80,8 +81,7 @@ TEST_SUITE("http.router") {
     CHECK(r.headers.Get("Allow") == std::optional<std::string_view>("GET, POST, HEAD, OPTIONS"));
     r = Run(router, "PATCH", "/items/7");
     CHECK(r.status == 405);
-    CHECK(r.headers.Get("Allow") ==
-          std::optional<std::string_view>("GET, DELETE, HEAD, OPTIONS"));
+    CHECK(r.headers.Get("Allow") == std::optional<std::string_view>("GET, DELETE, HEAD, OPTIONS"));
     // Methods are case-sensitive.
     CHECK(Run(router, "get", "/items").status == 405);
   }
@@ -100,9 +100,36 @@ TEST_SUITE("http.router") {
     Response r = Run(router, "OPTIONS", "/items/abc");
     CHECK(r.status == 204);
     CHECK(r.body.empty());
-    CHECK(r.headers.Get("Allow") ==
-          std::optional<std::string_view>("GET, DELETE, HEAD, OPTIONS"));
+    CHECK(r.headers.Get("Allow") == std::optional<std::string_view>("GET, DELETE, HEAD, OPTIONS"));
     CHECK(Run(router, "OPTIONS", "/nothing").status == 404);
+  }
+
+  TEST_CASE("query parameters a route did not declare are a 400 problem") {
+    Router router;
+    auto handler = [](const RouteContext&) { return Echo("ok"); };
+    REQUIRE(router.Add("GET", "/plain", handler).ok());
+    REQUIRE(router.Add("GET", "/search", handler, {"q", "limit"}).ok());
+    CHECK(Run(router, "GET", "/plain").status == 200);
+    Response r = Run(router, "GET", "/plain?x=1");
+    CHECK(r.status == 400);
+    CHECK(r.body.find("'x'") != std::string::npos);
+    CHECK(r.body.find("takes no query parameters") != std::string::npos);
+    CHECK(Run(router, "GET", "/search?q=a&limit=2&q=b").status == 200);
+    r = Run(router, "GET", "/search?q=a&debug=1");
+    CHECK(r.status == 400);
+    CHECK(r.body.find("supported: q, limit") != std::string::npos);
+    Response head = Run(router, "HEAD", "/plain?x=1");
+    CHECK(head.status == 400);
+    CHECK(head.body.empty());
+  }
+
+  TEST_CASE("HEAD of a 304 or 204 reports no Content-Length") {
+    Router router;
+    REQUIRE(router.Add("GET", "/same", [](const RouteContext&) { return Response{.status = 304}; })
+                .ok());
+    Response r = Run(router, "HEAD", "/same");
+    CHECK(r.status == 304);
+    CHECK_FALSE(r.headers.Has("Content-Length"));
   }
 
   TEST_CASE("bad patterns and duplicate routes are refused") {

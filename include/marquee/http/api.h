@@ -20,6 +20,7 @@
 //   GET    /v1/campaigns/{id}         ETag, Cache-Control; If-None-Match → 304
 //   PUT    /v1/campaigns/{id}         If-Match required (428), stale → 412
 //   DELETE /v1/campaigns/{id}         204; If-Match optional (stale → 412)
+// A query parameter a route does not take is a 400 (named in the problem).
 // Every route also answers HEAD as its GET without a body (with the
 // Content-Length GET would have), and OPTIONS with 204 and Allow. A known
 // path with another method is 405 with Allow; an unknown path is 404.
@@ -50,10 +51,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "marquee/campaign/campaign_repository.h"
@@ -100,6 +103,11 @@ struct ApiOptions {
   // Clock of the cursors' issue time and expiry. Not owned. Default:
   // Clock::Real().
   const Clock* clock = nullptr;
+  // Called with the request and the Status behind each 5xx answer (and
+  // behind a 503 of /readyz), whose message the client never sees: log it
+  // here. Called on the thread of Handle, possibly from several threads at
+  // once; it must not throw. Default: none.
+  std::function<void(const Request& request, const absl::Status& error)> on_server_error{};
 };
 
 class MARQUEE_EXPORT Api {

@@ -24,10 +24,11 @@ int main() {
   post.body = R"({"id":"spring","name":"Spring","status":"draft",)"
               R"("variants":[{"key":"a","weight":1}]})";
   marquee::http::Response created = (*api)->Handle(post);
-  marquee::http::Response read = (*api)->Handle({.method = "GET", .target = "/v1/campaigns/spring"});
+  marquee::http::Response read =
+      (*api)->Handle({.method = "GET", .target = "/v1/campaigns/spring"});
   if (health.status != 200 || created.status != 201 || read.status != 200) {
-    std::cerr << "statuses " << health.status << " " << created.status << " " << read.status
-              << ": " << created.body << "\n";
+    std::cerr << "statuses " << health.status << " " << created.status << " " << read.status << ": "
+              << created.body << "\n";
     return EXIT_FAILURE;
   }
   std::cout << "http_consumer: " << read.body << "\n";
