@@ -43,6 +43,11 @@ absl::Status CheckOptions(const ApiOptions& options) {
   if (options.default_page_size == 0 || options.default_page_size > options.max_page_size) {
     return absl::InvalidArgumentError("default_page_size: must be within [1, max_page_size]");
   }
+  for (char c : options.campaign_cache_control) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      return absl::InvalidArgumentError("campaign_cache_control: control characters");
+    }
+  }
   if (options.target_limits.max_target_bytes == 0 || options.target_limits.max_query_params == 0) {
     return absl::InvalidArgumentError("target_limits: must be positive");
   }

@@ -74,6 +74,12 @@ TEST_SUITE("http.health") {
     o.default_page_size = 101;
     CHECK(absl::IsInvalidArgument(Api::Create(o).status()));
     o = base;
+    o.campaign_cache_control = "private\r\nSet-Cookie: x=1";
+    CHECK(absl::IsInvalidArgument(Api::Create(o).status()));
+    o = base;
+    o.cursor_ttl = absl::ZeroDuration();
+    CHECK(absl::IsInvalidArgument(Api::Create(o).status()));
+    o = base;
     o.cursor_key = CursorKey{.id = "k1", .secret = "too short"};
     CHECK(absl::IsInvalidArgument(Api::Create(o).status()));
     o = base;

@@ -30,12 +30,21 @@
 // first member: {"id":"spring","name":"Spring sale","status":"draft",...}.
 // POST takes the same object ("id" required; an id holding '/' or equal to
 // "." or ".." is refused, since no URL path segment could address it); PUT
-// takes it with "id" absent or equal to the path's. The record version is the strong ETag
-// ("\"42\""), never part of the body.
+// takes it with "id" absent or equal to the path's. The record version is
+// the strong ETag ("\"42\""), never part of the body. Status codes beyond
+// problem.h's table: 422 when a write names a segment that does not exist;
+// 412 when a write under If-Match finds another version (also when a
+// concurrent writer wins between the check and the write); 409 for a
+// refused status transition or a delete of a campaign that is not draft or
+// ended.
+//
+// A 5xx never shows its Status message to the client; on_server_error
+// receives it.
 //
 // Request bodies must be Content-Type application/json (charset, when given,
 // utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
-// max_json_depth or malformed: 400.
+// max_json_depth or malformed: 400. Request-targets longer than
+// target_limits.max_target_bytes: 414; malformed (message.h): 400.
 // Thread-safety: Handle is const and may be called from any number of
 // threads at once; the store and the repository must be thread-safe (the
 // ones of Marquee are).
@@ -96,9 +105,9 @@ struct ApiOptions {
   // Bounds on the request-target (414 for a longer one, 400 for more query
   // parameters). Default: TargetLimits{}.
   TargetLimits target_limits{};
-  // Cache-Control of GET /v1/campaigns/{id} and of lists. Admin reads may be
-  // cached by the client but revalidated each time (cheap: a 304).
-  // Default: "private, no-cache".
+  // Cache-Control of GET /v1/campaigns/{id} and of lists; no control
+  // characters. Admin reads may be cached by the client but revalidated
+  // each time (cheap: a 304). Default: "private, no-cache".
   std::string campaign_cache_control = "private, no-cache";
   // Clock of the cursors' issue time and expiry. Not owned. Default:
   // Clock::Real().
