@@ -192,7 +192,9 @@ absl::StatusOr<Target> ParseTarget(std::string_view target, const TargetLimits& 
     std::string value;
     if (equals != std::string_view::npos) {
       absl::StatusOr<std::string> decoded =
-          Decode(pair.substr(equals + 1), absl::StrCat("query parameter '", *name, "'"),
+          Decode(pair.substr(equals + 1),
+                 // The name is echoed in messages: cap it.
+                 absl::StrCat("query parameter '", Sv(std::string_view(*name).substr(0, 64)), "'"),
                  /*plus_is_space=*/true);
       if (!decoded.ok()) return decoded.status();
       value = *std::move(decoded);
