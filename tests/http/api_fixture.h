@@ -156,7 +156,7 @@ struct ApiFixture {
 
 // Checks the shape every problem answer has: the status, Content-Type
 // application/problem+json, a JSON body with type, title and status equal
-// to the answer's; for a 5xx, the generic detail only.
+// to the answer's and a detail; for a 5xx, the generic detail only.
 inline void CheckProblem(const Response& r, int status) {
   CHECK_MESSAGE(r.status == status, r.body);
   CHECK(r.headers.Get("Content-Type") == std::optional<std::string_view>(kProblemContentType));
@@ -165,6 +165,7 @@ inline void CheckProblem(const Response& r, int status) {
   CHECK(r.body.find("\"title\":\"" + std::string(ReasonPhrase(status)) + "\"") !=
         std::string::npos);
   CHECK(r.body.find("\"status\":" + std::to_string(status)) != std::string::npos);
+  CHECK(r.body.find("\"detail\":\"") != std::string::npos);
   CHECK(r.body.find(kSecret) == std::string::npos);
   if (status >= 500) {
     CHECK(r.body.find(kServerErrorDetail) != std::string::npos);

@@ -77,6 +77,16 @@ TEST_SUITE("http.campaign_list") {
     CHECK(seen == std::vector<std::string>{"a", "b", "c", "d", "e"});
   }
 
+  TEST_CASE("each item is the campaign's representation, as GET one returns it") {
+    ApiFixture f;
+    f.Create("a", "draft", R"(,"tags":["x"])");
+    f.Create("b", "live", R"(,"priority":3)");
+    const std::string body = f.Get("/v1/campaigns").body;
+    CHECK(body == R"({"data":[)" + f.Get("/v1/campaigns/a").body + "," +
+                      f.Get("/v1/campaigns/b").body +
+                      R"(],"page":{"next":null,"prev":null,"has_more":false}})");
+  }
+
   TEST_CASE("the status filter lists one status, highest priority first") {
     ApiFixture f;
     f.Create("low", "live", R"(,"priority":1)");
