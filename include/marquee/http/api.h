@@ -1,0 +1,146 @@
+// marquee/http/api.h — the HTTP API of Marquee, independent of any transport.
+//
+// Api is a pure function from a Request value to a Response value: routing,
+// parsing and validation of input, the domain call, Status → status code,
+// headers. A transport (the Boost.Beast server, a cpp-httplib Mount, a test)
+// only moves bytes. Business rules stay in the domain (marquee::campaign);
+// the Api translates.
+//
+// Routes (all answers to bad input are application/problem+json, see
+// problem.h; nothing stored changes when a request is refused):
+//   GET    /healthz                   200 {"status":"ok"} while the process runs
+//   GET    /readyz                    200 {"status":"ready"} when the store answers
+//                                     a read, else 503
+//   GET    /v1/campaigns              a page: {"data":[...],"page":{"next","prev",
+//                                     "has_more"}}; query limit (1..max_page_size,
+//                                     larger values clamped), status (draft,
+//                                     scheduled, live, paused, ended), after (a
+//                                     page's next cursor); Link rel="next"
+//   POST   /v1/campaigns              201, Location, ETag; 409 when the id exists
+//   GET    /v1/campaigns/{id}         ETag, Cache-Control; If-None-Match → 304
+//   PUT    /v1/campaigns/{id}         If-Match required (428), stale → 412
+//   DELETE /v1/campaigns/{id}         204; If-Match optional (stale → 412)
+// A query parameter a route does not take is a 400 (named in the problem).
+// Every route also answers HEAD as its GET without a body (with the
+// Content-Length GET would have), and OPTIONS with 204 and Allow. A known
+// path with another method is 405 with Allow; an unknown path is 404.
+//
+// The campaign representation is the stored record body (as
+// campaign::CampaignToJson writes it, member for member) with the id as its
+// first member: {"id":"spring","name":"Spring sale","status":"draft",...}.
+// POST takes the same object ("id" required; an id holding '/' or equal to
+// "." or ".." is refused, since no URL path segment could address it); PUT
+// takes it with "id" absent or equal to the path's. The record version is
+// the strong ETag ("\"42\""), never part of the body. Status codes beyond
+// problem.h's table: 422 when a write names a segment that does not exist;
+// 412 when a write under If-Match finds another version (also when a
+// concurrent writer wins between the check and the write); 409 for a
+// refused status transition or a delete of a campaign that is not draft or
+// ended.
+//
+// A 5xx never shows its Status message to the client; on_server_error
+// receives it.
+//
+// Request bodies must be Content-Type application/json (charset, when given,
+// utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
+// max_json_depth or malformed: 400. Request-targets longer than
+// target_limits.max_target_bytes: 414; malformed (message.h): 400.
+// Thread-safety: Handle is const and may be called from any number of
+// threads at once; the store and the repository must be thread-safe (the
+// ones of Marquee are).
+//
+//   auto store = marquee::OpenMemoryStore({.data_dir = "/var/lib/marquee"});
+//   auto repo = marquee::campaign::CampaignRepository::Open(store->get());
+//   auto api = marquee::http::Api::Create({.store = store->get(), .campaigns = repo->get()});
+//   if (!api.ok()) return api.status();
+//   marquee::http::Response r = (*api)->Handle({.method = "GET", .target = "/healthz"});
+//   // r.status == 200, r.body == R"({"status":"ok"})"
+#ifndef MARQUEE_HTTP_API_H_
+#define MARQUEE_HTTP_API_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "marquee/campaign/campaign_repository.h"
+#include "marquee/clock.h"
+#include "marquee/export.h"
+#include "marquee/http/message.h"
+#include "marquee/page.h"
+#include "marquee/store.h"
+
+namespace marquee::http {
+
+struct ApiOptions {
+  // The store /readyz probes. Not owned; must outlive the Api. Required.
+  Store* store = nullptr;
+  // The campaigns served under /v1/campaigns. Not owned; must outlive the
+  // Api. Required.
+  campaign::CampaignRepository* campaigns = nullptr;
+  // Signs the list cursors ("after"), so a client cannot forge a position.
+  // Give every node of a deployment the same key, so a cursor from one works
+  // on another and across restarts. Default: none, a random key made by
+  // Create (cursors then stop working when the process restarts).
+  std::optional<CursorKey> cursor_key{};
+  // How long a list cursor stays valid. Default: 24 hours.
+  absl::Duration cursor_ttl = absl::Hours(24);
+  // Largest accepted request body, in bytes (413 above); 1..1 GiB.
+  // Default: 1 MiB.
+  size_t max_body_bytes = size_t{1} << 20;
+  // Deepest accepted nesting of a JSON body (400 above); 1..1024.
+  // Default: 64.
+  uint32_t max_json_depth = 64;
+  // Page size when a list request gives no limit; 1..max_page_size.
+  // Default: 20.
+  size_t default_page_size = 20;
+  // Largest page size; a larger limit is clamped to it; 1..1000.
+  // Default: 100.
+  size_t max_page_size = 100;
+  // Bounds on the request-target (414 for a longer one, 400 for more query
+  // parameters). Default: TargetLimits{}.
+  TargetLimits target_limits{};
+  // Cache-Control of GET /v1/campaigns/{id} and of lists; no control
+  // characters. Admin reads may be cached by the client but revalidated
+  // each time (cheap: a 304). Default: "private, no-cache".
+  std::string campaign_cache_control = "private, no-cache";
+  // Clock of the cursors' issue time and expiry. Not owned. Default:
+  // Clock::Real().
+  const Clock* clock = nullptr;
+  // Called with the request and the Status behind each 5xx answer (and
+  // behind a 503 of /readyz), whose message the client never sees: log it
+  // here. Called on the thread of Handle, possibly from several threads at
+  // once; it must not throw. Default: none.
+  std::function<void(const Request& request, const absl::Status& error)> on_server_error{};
+};
+
+class MARQUEE_EXPORT Api {
+ public:
+  // An Api serving `options` (see ApiOptions for the rules).
+  // Errors: InvalidArgument (a required pointer is null, a limit out of
+  // range, a cursor key that CursorCodec refuses), Internal (no randomness
+  // for a generated cursor key).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Api>> Create(ApiOptions options);
+
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // The answer to `request` (routes at the top of this file). Never fails:
+  // every error is a problem Response. Thread-safe.
+  Response Handle(const Request& request) const;
+
+ private:
+  struct Impl;
+  explicit Api(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace marquee::http
+
+#endif  // MARQUEE_HTTP_API_H_

@@ -1,0 +1,113 @@
+// The campaign representation: splitting "id" off a request body, and
+// putting it in front of a stored body.
+#include "http/campaign_body.h"
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "http/text_internal.h"
+
+namespace marquee::http::internal {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+absl::Status BodyError(simdjson::error_code e) {
+  // The body was validated by Json::Parse, so this is about its shape.
+  if (e == simdjson::INCORRECT_TYPE) {
+    return absl::InvalidArgumentError("body: must be a JSON object");
+  }
+  return absl::InvalidArgumentError(absl::StrCat("body: ", simdjson::error_message(e)));
+}
+
+// The text of `v` as it appears in the (minified) document.
+simdjson::error_code RawText(od::value v, std::string_view* out) {
+  od::json_type type;
+  if (auto e = v.type().get(type)) return e;
+  if (type == od::json_type::object) {
+    od::object o;
+    if (auto e = v.get_object().get(o)) return e;
+    return o.raw_json().get(*out);
+  }
+  if (type == od::json_type::array) {
+    od::array a;
+    if (auto e = v.get_array().get(a)) return e;
+    return a.raw_json().get(*out);
+  }
+  *out = v.raw_json_token();
+  while (!out->empty() && (out->back() == ' ' || out->back() == '\n' || out->back() == '\r' ||
+                           out->back() == '\t')) {
+    out->remove_suffix(1);
+  }
+  return simdjson::SUCCESS;
+}
+
+}  // namespace
+
+absl::StatusOr<campaign::Campaign> CampaignFromRequestBody(
+    const Json& body, std::optional<std::string_view> path_id) {
+  od::parser parser;
+  const std::string& bytes = body.padded_bytes();
+  od::document doc;
+  if (auto e = parser.iterate(bytes.data(), bytes.size(), bytes.capacity()).get(doc)) {
+    return BodyError(e);
+  }
+  od::object top;
+  if (auto e = doc.get_object().get(top)) return BodyError(e);
+  std::optional<std::string> id;
+  std::string rest = "{";
+  for (auto field : top) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return BodyError(e);
+    od::value member;
+    if (auto e = field.value().get(member)) return BodyError(e);
+    if (key == "id") {
+      if (id.has_value()) return absl::InvalidArgumentError("id: given more than once");
+      std::string_view text;
+      if (member.get_string().get(text) != simdjson::SUCCESS) {
+        return absl::InvalidArgumentError("id: must be a string");
+      }
+      id = std::string(text);
+      continue;
+    }
+    // The key came out of a validated document, so it is UTF-8 and
+    // FromString cannot fail.
+    absl::StatusOr<Json> key_json = Json::FromString(key);
+    if (!key_json.ok()) return key_json.status();
+    std::string_view value;
+    if (auto e = RawText(member, &value)) return BodyError(e);
+    absl::StrAppend(&rest, rest.size() > 1 ? "," : "", Sv(key_json->text()), ":", Sv(value));
+  }
+  rest.push_back('}');
+  if (!id.has_value()) {
+    if (!path_id.has_value()) return absl::InvalidArgumentError("id: required");
+    id = std::string(*path_id);
+  } else if (path_id.has_value() && *id != *path_id) {
+    return absl::InvalidArgumentError("id: does not match the id in the path");
+  }
+  // The nesting is the body's own, already within the caller's limits.
+  absl::StatusOr<Json> campaign_body = Json::Parse(rest);
+  if (!campaign_body.ok()) return campaign_body.status();
+  return campaign::CampaignFromJson(*id, *campaign_body);
+}
+
+absl::StatusOr<std::string> CampaignRepresentation(const campaign::Campaign& campaign) {
+  absl::StatusOr<Json> body = campaign::CampaignToJson(campaign);
+  if (!body.ok()) return body.status();
+  absl::StatusOr<Json> id = Json::FromString(campaign.id);
+  if (!id.ok()) return id.status();
+  std::string_view members = body->text();  // "{...}", minified
+  std::string out = absl::StrCat(R"({"id":)", Sv(id->text()));
+  if (members.size() > 2)
+    absl::StrAppend(&out, ",", Sv(members.substr(1)));
+  else
+    out.push_back('}');
+  return out;
+}
+
+}  // namespace marquee::http::internal

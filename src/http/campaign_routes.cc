@@ -1,0 +1,182 @@
+// /v1/campaigns/{id}: GET (ETag, If-None-Match), PUT (If-Match required),
+// DELETE (If-Match optional), and POST /v1/campaigns. The repository decides
+// everything about campaigns; this file maps HTTP onto its calls.
+//
+// Status decisions beyond problem.h's table:
+//   - NotFound from Create or Update is a segment the campaign references
+//     (the campaign itself was read first): 422, the request is well formed
+//     but names something that does not exist.
+//   - A FailedPrecondition from Update or Delete under If-Match is 412 when
+//     the campaign's version has moved (a concurrent writer won between our
+//     read and the write), else 409 (a refused transition, a delete of a
+//     campaign that is not draft or ended).
+//   - PUT or DELETE of a campaign that does not exist is 404: preconditions
+//     apply only to a request that would otherwise succeed (RFC 9110
+//     §13.2.1).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "http/api_internal.h"
+#include "http/campaign_body.h"
+#include "http/conditional.h"
+#include "http/text_internal.h"
+#include "marquee/campaign/campaign_repository.h"
+#include "marquee/http/problem.h"
+#include "marquee/status.h"
+
+namespace marquee::http::internal {
+namespace {
+
+using campaign::Campaign;
+
+std::string CampaignLocation(std::string_view id) {
+  return absl::StrCat("/v1/campaigns/", Sv(EncodePathSegment(id)));
+}
+
+// The campaign as a 200/201 answer with its ETag.
+Response CampaignResponse(const ApiContext& context, const RouteContext& route, int status,
+                          const Campaign& campaign) {
+  absl::StatusOr<std::string> body = CampaignRepresentation(campaign);
+  if (!body.ok()) {
+    // A stored campaign that cannot be written back is the server's fault.
+    return context.Error(route.request, absl::InternalError(body.status().message()));
+  }
+  Response response = JsonResponse(status, *std::move(body));
+  response.headers.Set("ETag", StrongEtag(campaign.version));
+  response.headers.Set("Cache-Control", context.options.campaign_cache_control);
+  return response;
+}
+
+Response PreconditionFailed(std::string_view id) {
+  return ProblemResponse(MakeProblem(
+      412, absl::StrCat("The campaign '", Sv(id),
+                        "' has changed: its ETag does not match If-Match. Read it again.")));
+}
+
+// The answer to a write refused with `error`: 412 when the campaign's
+// version moved away from `expected_version` meanwhile, 404 when it is gone,
+// else the problem of `error` (NotFound as 422: a referenced segment).
+Response WriteRefused(const ApiContext& context, const RouteContext& route, std::string_view id,
+                      std::optional<uint64_t> expected_version, const absl::Status& error) {
+  if (absl::IsFailedPrecondition(error) || absl::IsNotFound(error)) {
+    absl::StatusOr<Campaign> now = context.options.campaigns->Get(id);
+    if (absl::IsNotFound(now.status())) {
+      return ProblemResponse(MakeProblem(404, absl::StrCat("No campaign '", Sv(id), "'.")));
+    }
+    if (now.ok() && expected_version.has_value() && now->version != *expected_version) {
+      return PreconditionFailed(id);
+    }
+  }
+  if (absl::IsNotFound(error)) return ProblemResponse(MakeProblem(422, StdSv(error.message())));
+  return context.Error(route.request, error);
+}
+
+Response GetCampaign(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<Campaign> campaign = context.options.campaigns->Get(id);
+  if (!campaign.ok()) return context.Error(route.request, campaign.status());
+  absl::StatusOr<std::optional<EntityTagCondition>> if_none_match =
+      ParseEntityTagCondition(route.request.headers, "If-None-Match");
+  if (!if_none_match.ok()) return context.Error(route.request, if_none_match.status());
+  if (if_none_match->has_value() && MatchesWeak(**if_none_match, campaign->version)) {
+    Response response{.status = 304};
+    response.headers.Set("ETag", StrongEtag(campaign->version));
+    response.headers.Set("Cache-Control", context.options.campaign_cache_control);
+    return response;
+  }
+  return CampaignResponse(context, route, 200, *campaign);
+}
+
+// A campaign created over HTTP must be addressable over HTTP: ParseTarget
+// refuses an encoded '/' in a segment and dot segments, so such ids could
+// never be read, replaced or deleted at their Location.
+absl::Status CheckAddressable(std::string_view id) {
+  if (id.find('/') != std::string_view::npos) {
+    return absl::InvalidArgumentError("id: '/' is not allowed in an id created over HTTP");
+  }
+  if (id == "." || id == "..") {
+    return absl::InvalidArgumentError("id: '.' and '..' are not allowed as ids over HTTP");
+  }
+  return absl::OkStatus();
+}
+
+Response CreateCampaign(const ApiContext& context, const RouteContext& route) {
+  BodyOrProblem body = ReadJsonBody(context, route.request);
+  if (!body.body.has_value()) return std::move(body.problem);
+  absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*body.body, std::nullopt);
+  if (!campaign.ok()) return context.Error(route.request, campaign.status());
+  if (absl::Status addressable = CheckAddressable(campaign->id); !addressable.ok()) {
+    return context.Error(route.request, addressable);
+  }
+  absl::StatusOr<Campaign> created = context.options.campaigns->Create(*campaign);
+  if (!created.ok()) {
+    if (absl::IsNotFound(created.status())) {
+      return ProblemResponse(MakeProblem(422, StdSv(created.status().message())));
+    }
+    return context.Error(route.request, created.status());
+  }
+  Response response = CampaignResponse(context, route, 201, *created);
+  response.headers.Set("Location", CampaignLocation(created->id));
+  return response;
+}
+
+Response PutCampaign(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
+  if (!if_match->has_value()) {
+    return ProblemResponse(
+        MakeProblem(428,
+                    "If-Match is required: send the ETag of the campaign you read, so a concurrent "
+                    "change is not overwritten."));
+  }
+  BodyOrProblem body = ReadJsonBody(context, route.request);
+  if (!body.body.has_value()) return std::move(body.problem);
+  absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*body.body, id);
+  if (!campaign.ok()) return context.Error(route.request, campaign.status());
+  absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
+  if (!current.ok()) return context.Error(route.request, current.status());
+  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
+  campaign->version = current->version;
+  absl::StatusOr<Campaign> updated = context.options.campaigns->Update(*campaign);
+  if (!updated.ok()) return WriteRefused(context, route, id, current->version, updated.status());
+  return CampaignResponse(context, route, 200, *updated);
+}
+
+Response DeleteCampaign(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
+  std::optional<uint64_t> expected_version;
+  if (if_match->has_value()) {
+    absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
+    if (!current.ok()) return context.Error(route.request, current.status());
+    if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
+    expected_version = current->version;
+  }
+  absl::Status deleted = context.options.campaigns->Delete(id, expected_version);
+  if (!deleted.ok()) return WriteRefused(context, route, id, expected_version, deleted);
+  return Response{.status = 204};
+}
+
+}  // namespace
+
+absl::Status AddCampaignRoutes(const ApiContext* context, Router* router) {
+  auto bind = [context](Response (*handler)(const ApiContext&, const RouteContext&)) {
+    return [context, handler](const RouteContext& route) { return handler(*context, route); };
+  };
+  MARQUEE_RETURN_IF_ERROR(
+      router->Add("GET", "/v1/campaigns", bind(&ListCampaigns), {"limit", "status", "after"}));
+  MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/campaigns", bind(&CreateCampaign)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/campaigns/{id}", bind(&GetCampaign)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/campaigns/{id}", bind(&PutCampaign)));
+  return router->Add("DELETE", "/v1/campaigns/{id}", bind(&DeleteCampaign));
+}
+
+}  // namespace marquee::http::internal
