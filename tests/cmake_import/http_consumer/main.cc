@@ -1,5 +1,6 @@
 // Uses marquee::http through the installed package only: an Api over a
-// memory-only store answers /healthz and a campaign round trip. Exits
+// memory-only store answers /healthz and a campaign round trip; with the
+// httplib component, the Api is also mounted on a cpp-httplib server. Exits
 // non-zero on any surprise, so ctest sees it.
 #include <cstdlib>
 #include <iostream>
@@ -7,6 +8,12 @@
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/http/api.h"
 #include "marquee/memory_store.h"
+
+#ifdef MARQUEE_CONSUMER_USES_HTTPLIB
+#include <httplib.h>
+
+#include "marquee/http/httplib_mount.h"
+#endif
 
 int main() {
   auto store = marquee::OpenMemoryStore();
@@ -31,6 +38,15 @@ int main() {
               << created.body << "\n";
     return EXIT_FAILURE;
   }
+#ifdef MARQUEE_CONSUMER_USES_HTTPLIB
+  // Mounted, not listening: proves the component links and its options work.
+  httplib::Server server;
+  if (absl::Status mounted = marquee::http::Mount(server, **api); !mounted.ok()) {
+    std::cerr << "Mount: " << mounted << "\n";
+    return EXIT_FAILURE;
+  }
+  std::cout << "http_consumer: mounted on a cpp-httplib server\n";
+#endif
   std::cout << "http_consumer: " << read.body << "\n";
   return EXIT_SUCCESS;
 }

@@ -1,0 +1,287 @@
+// marquee::http::Mount over a real socket: the Api served by a cpp-httplib
+// server on 127.0.0.1, and the framing checks Mount adds to cpp-httplib
+// 0.11.4 (CL+TE, conflicting Content-Length, header count, body limits
+// chunked or gzip-inflated), each leaving the server alive and the store
+// unchanged.
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <zlib.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "api_fixture.h"
+#include "marquee/http/httplib_mount.h"
+#include "raw_http_client.h"
+
+namespace marquee::http {
+namespace {
+
+using test::ApiFixture;
+using test::CampaignBody;
+using test::RawHttpClient;
+using test::RawResponse;
+
+// An ApiFixture served by a cpp-httplib server with Mount on an ephemeral
+// loopback port; stopped and joined on destruction.
+class MountedServer {
+ public:
+  explicit MountedServer(MountOptions options = {.max_body_bytes = 4096, .max_header_count = 50,
+                                                 .max_connections = 8}) {
+    REQUIRE(Mount(server_, *fixture_.api, options).ok());
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    REQUIRE(port_ > 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~MountedServer() {
+    server_.stop();
+    thread_.join();
+  }
+
+  uint16_t port() const { return static_cast<uint16_t>(port_); }
+  const ApiFixture& fixture() const { return fixture_; }
+
+  // Sends `bytes` on a fresh connection and reads one response.
+  std::optional<RawResponse> Exchange(const std::string& bytes) const {
+    RawHttpClient client(port());
+    REQUIRE(client.connected());
+    REQUIRE(client.Send(bytes));
+    return client.Read();
+  }
+
+  // The server still answers, and the store holds what it held before.
+  void CheckAliveAndUnchanged(uint64_t store_version) const {
+    std::optional<RawResponse> health =
+        Exchange("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    REQUIRE(health.has_value());
+    CHECK(health->status == 200);
+    CHECK(fixture_.memory->CurrentVersion() == store_version);
+  }
+
+ private:
+  ApiFixture fixture_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+std::string PostCampaign(std::string_view body, std::string_view extra_headers = "") {
+  return "POST /v1/campaigns HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" +
+         std::string(extra_headers) + "Content-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + std::string(body);
+}
+
+void CheckProblemBody(const RawResponse& r, int status) {
+  CHECK_MESSAGE(r.status == status, r.head, r.body);
+  CHECK(r.Header("Content-Type") == std::optional<std::string>("application/problem+json"));
+  CHECK(r.body.find("\"status\":" + std::to_string(status)) != std::string::npos);
+}
+
+std::string Gzip(const std::string& raw) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&z, raw.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+TEST_CASE("mount: options out of range are refused") {
+  httplib::Server server;
+  ApiFixture fixture;
+  CHECK(Mount(server, *fixture.api, {.max_body_bytes = 0}).code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(Mount(server, *fixture.api, {.max_connections = 0}).code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(Mount(server, *fixture.api, {.io_timeout = absl::Milliseconds(1500)}).code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("mount: campaign round trip with ETag and If-Match over a socket") {
+  MountedServer server;
+  std::optional<RawResponse> created = server.Exchange(PostCampaign(CampaignBody("spring")));
+  REQUIRE(created.has_value());
+  CHECK(created->status == 201);
+  CHECK(created->Header("Location") == std::optional<std::string>("/v1/campaigns/spring"));
+  const std::optional<std::string> etag = created->Header("ETag");
+  REQUIRE(etag.has_value());
+
+  RawHttpClient client(server.port());
+  REQUIRE(client.Send("GET /v1/campaigns/spring HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::optional<RawResponse> got = client.Read();
+  REQUIRE(got.has_value());
+  CHECK(got->status == 200);
+  CHECK(got->Header("ETag") == etag);
+  CHECK(got->Header("Content-Type") == std::optional<std::string>("application/json"));
+  CHECK(got->body.find("\"id\":\"spring\"") == 1);
+
+  // Same connection (keep-alive): revalidation, then HEAD.
+  REQUIRE(client.Send("GET /v1/campaigns/spring HTTP/1.1\r\nHost: t\r\nIf-None-Match: " + *etag +
+                      "\r\n\r\n"));
+  std::optional<RawResponse> not_modified = client.Read();
+  REQUIRE(not_modified.has_value());
+  CHECK(not_modified->status == 304);
+  CHECK(not_modified->body.empty());
+
+  const std::string stale_put = "PUT /v1/campaigns/spring HTTP/1.1\r\nHost: t\r\n"
+                                "Content-Type: application/json\r\nIf-Match: \"999\"\r\n"
+                                "Content-Length: " +
+                                std::to_string(CampaignBody("").size()) + "\r\n\r\n" +
+                                CampaignBody("");
+  REQUIRE(client.Send(stale_put));
+  std::optional<RawResponse> stale = client.Read();
+  REQUIRE(stale.has_value());
+  CheckProblemBody(*stale, 412);
+
+  REQUIRE(client.Send("DELETE /v1/campaigns/spring HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::optional<RawResponse> deleted = client.Read();
+  REQUIRE(deleted.has_value());
+  CHECK(deleted->status == 204);
+}
+
+TEST_CASE("mount: HEAD, 404 and 405 come from the Api") {
+  MountedServer server;
+  std::optional<RawResponse> missing =
+      server.Exchange("GET /v1/nothing HTTP/1.1\r\nHost: t\r\n\r\n");
+  REQUIRE(missing.has_value());
+  CheckProblemBody(*missing, 404);
+  std::optional<RawResponse> wrong_method =
+      server.Exchange("PATCH /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+  REQUIRE(wrong_method.has_value());
+  CheckProblemBody(*wrong_method, 405);
+  CHECK(wrong_method->Header("Allow").has_value());
+}
+
+TEST_CASE("mount: Content-Length with Transfer-Encoding is 400 and closes") {
+  MountedServer server;
+  const uint64_t version = server.fixture().memory->CurrentVersion();
+  const std::string body = CampaignBody("smuggled");
+  RawHttpClient client(server.port());
+  REQUIRE(client.Send("POST /v1/campaigns HTTP/1.1\r\nHost: t\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 4\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n" +
+                      body));
+  std::optional<RawResponse> r = client.Read();
+  REQUIRE(r.has_value());
+  CheckProblemBody(*r, 400);
+  CHECK(r->body.find("Transfer-Encoding") != std::string::npos);
+  CHECK(client.ClosedByPeer());
+  server.CheckAliveAndUnchanged(version);
+}
+
+TEST_CASE("mount: conflicting or malformed Content-Length is 400") {
+  MountedServer server;
+  const uint64_t version = server.fixture().memory->CurrentVersion();
+  const std::string body = CampaignBody("twice");
+  for (const std::string& lengths :
+       {"Content-Length: " + std::to_string(body.size()) + "\r\nContent-Length: 3\r\n",
+        std::string("Content-Length: +12\r\n"), std::string("Content-Length: 1e3\r\n")}) {
+    CAPTURE(lengths);
+    std::optional<RawResponse> r = server.Exchange(
+        "POST /v1/campaigns HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + lengths +
+        "\r\n" + body);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 400);
+  }
+  server.CheckAliveAndUnchanged(version);
+}
+
+TEST_CASE("mount: more header fields than max_header_count is 431") {
+  MountedServer server;
+  for (int count : {60, 20'000}) {
+    CAPTURE(count);
+    std::string request = "GET /healthz HTTP/1.1\r\nHost: t\r\n";
+    for (int i = 0; i < count; ++i) request += "X-Filler-" + std::to_string(i) + ": x\r\n";
+    std::optional<RawResponse> r = server.Exchange(request + "\r\n");
+    REQUIRE(r.has_value());
+    CheckProblemBody(*r, 431);
+    CHECK(r->body.find("header fields") != std::string::npos);
+  }
+  server.CheckAliveAndUnchanged(server.fixture().memory->CurrentVersion());
+}
+
+TEST_CASE("mount: a declared body over the limit is 413 before it is read") {
+  MountedServer server;
+  const uint64_t version = server.fixture().memory->CurrentVersion();
+  RawHttpClient client(server.port());
+  REQUIRE(client.Send("POST /v1/campaigns HTTP/1.1\r\nHost: t\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{"));
+  std::optional<RawResponse> r = client.Read();
+  REQUIRE(r.has_value());
+  CheckProblemBody(*r, 413);
+  CHECK(client.ClosedByPeer());
+  server.CheckAliveAndUnchanged(version);
+}
+
+TEST_CASE("mount: a chunked body over the limit is 413") {
+  MountedServer server;
+  const uint64_t version = server.fixture().memory->CurrentVersion();
+  std::string chunks;
+  const std::string piece(1000, ' ');
+  for (int i = 0; i < 10; ++i) chunks += "3e8\r\n" + piece + "\r\n";
+  std::optional<RawResponse> r = server.Exchange(
+      "POST /v1/campaigns HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      chunks + "0\r\n\r\n");
+  REQUIRE(r.has_value());
+  CheckProblemBody(*r, 413);
+  server.CheckAliveAndUnchanged(version);
+}
+
+TEST_CASE("mount: a chunked body under the limit is served") {
+  MountedServer server;
+  const std::string body = CampaignBody("chunked");
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", body.size());
+  std::optional<RawResponse> r = server.Exchange(
+      "POST /v1/campaigns HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n");
+  REQUIRE(r.has_value());
+  CHECK(r->status == 201);
+}
+
+TEST_CASE("mount: a gzip bomb stops at the limit with 413") {
+  MountedServer server;
+  const uint64_t version = server.fixture().memory->CurrentVersion();
+  // 3 MiB of spaces deflate to about 3 KiB (deflate's ratio tops out near
+  // 1,000:1), under the 4 KiB limit as sent, 750 times over it inflated.
+  const std::string bomb = Gzip(std::string(3 << 20, ' '));
+  REQUIRE(bomb.size() < 4096);  // passes the declared-length check
+  std::optional<RawResponse> r = server.Exchange(
+      PostCampaign(bomb, "Content-Encoding: gzip\r\n"));
+  REQUIRE(r.has_value());
+  CheckProblemBody(*r, 413);
+  server.CheckAliveAndUnchanged(version);
+}
+
+TEST_CASE("mount: a small gzip body is inflated and served") {
+  MountedServer server;
+  std::optional<RawResponse> r =
+      server.Exchange(PostCampaign(Gzip(CampaignBody("zipped")), "Content-Encoding: gzip\r\n"));
+  REQUIRE(r.has_value());
+  CHECK_MESSAGE(r->status == 201, r->body);
+}
+
+TEST_CASE("mount: malformed JSON is a 400 problem and stores nothing") {
+  MountedServer server;
+  const uint64_t version = server.fixture().memory->CurrentVersion();
+  for (const std::string& body : {std::string("{"), std::string("{\"id\":}"),
+                                 std::string(2000, '[') + std::string(2000, ']')}) {
+    std::optional<RawResponse> r = server.Exchange(PostCampaign(body));
+    REQUIRE(r.has_value());
+    CheckProblemBody(*r, 400);
+  }
+  server.CheckAliveAndUnchanged(version);
+}
+
+}  // namespace
+}  // namespace marquee::http
