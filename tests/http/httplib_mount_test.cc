@@ -14,6 +14,7 @@
 
 #include "api_fixture.h"
 #include "marquee/http/httplib_mount.h"
+#include "mounted_server.h"
 #include "raw_http_client.h"
 
 namespace marquee::http {
@@ -21,52 +22,9 @@ namespace {
 
 using test::ApiFixture;
 using test::CampaignBody;
+using test::MountedServer;
 using test::RawHttpClient;
 using test::RawResponse;
-
-// An ApiFixture served by a cpp-httplib server with Mount on an ephemeral
-// loopback port; stopped and joined on destruction.
-class MountedServer {
- public:
-  explicit MountedServer(MountOptions options = {.max_body_bytes = 4096, .max_header_count = 50,
-                                                 .max_connections = 8}) {
-    REQUIRE(Mount(server_, *fixture_.api, options).ok());
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~MountedServer() {
-    server_.stop();
-    thread_.join();
-  }
-
-  uint16_t port() const { return static_cast<uint16_t>(port_); }
-  const ApiFixture& fixture() const { return fixture_; }
-
-  // Sends `bytes` on a fresh connection and reads one response.
-  std::optional<RawResponse> Exchange(const std::string& bytes) const {
-    RawHttpClient client(port());
-    REQUIRE(client.connected());
-    REQUIRE(client.Send(bytes));
-    return client.Read();
-  }
-
-  // The server still answers, and the store holds what it held before.
-  void CheckAliveAndUnchanged(uint64_t store_version) const {
-    std::optional<RawResponse> health =
-        Exchange("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-    REQUIRE(health.has_value());
-    CHECK(health->status == 200);
-    CHECK(fixture_.memory->CurrentVersion() == store_version);
-  }
-
- private:
-  ApiFixture fixture_;
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
 
 std::string PostCampaign(std::string_view body, std::string_view extra_headers = "") {
   return "POST /v1/campaigns HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" +

@@ -1,7 +1,8 @@
 // Uses marquee::http through the installed package only: an Api over a
 // memory-only store answers /healthz and a campaign round trip; with the
-// httplib component, the Api is also mounted on a cpp-httplib server. Exits
-// non-zero on any surprise, so ctest sees it.
+// httplib and client components, the Api is also mounted on a cpp-httplib
+// server and a client is made. Exits non-zero on any surprise, so ctest
+// sees it.
 #include <cstdlib>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #ifdef MARQUEE_CONSUMER_USES_HTTPLIB
 #include <httplib.h>
 
+#include "marquee/client/client.h"
 #include "marquee/http/httplib_mount.h"
 #endif
 
@@ -46,6 +48,12 @@ int main() {
     return EXIT_FAILURE;
   }
   std::cout << "http_consumer: mounted on a cpp-httplib server\n";
+  auto client = marquee::client::Client::Create({.base_url = "http://127.0.0.1:1"});
+  if (!client.ok()) {
+    std::cerr << "Client::Create: " << client.status() << "\n";
+    return EXIT_FAILURE;
+  }
+  std::cout << "http_consumer: made a marquee::client::Client\n";
 #endif
   std::cout << "http_consumer: " << read.body << "\n";
   return EXIT_SUCCESS;
