@@ -71,7 +71,7 @@ TEST_CASE("client: Create refuses malformed options") {
   CHECK(Client::Create({.base_url = "http://127.0.0.1:1"}).ok());
 }
 
-TEST_CASE("client: campaign create, get, update with If-Match, delete") {
+TEST_CASE("client: campaign create and get and update with If-Match and delete" * doctest::test_suite("concurrent")) {
   CountingServer live;
   std::unique_ptr<Client> client = MakeClient({.base_url = live.url()});
   absl::StatusOr<campaign::Campaign> created = client->CreateCampaign(SpringCampaign());
@@ -102,7 +102,7 @@ TEST_CASE("client: campaign create, get, update with If-Match, delete") {
   CHECK(client->GetCampaign("a/b").status().code() == absl::StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("client: a repeated GET revalidates with If-None-Match and is served from the cache") {
+TEST_CASE("client: a repeated GET revalidates with If-None-Match and is served from the cache" * doctest::test_suite("concurrent")) {
   CountingServer live;
   std::unique_ptr<Client> client = MakeClient({.base_url = live.url()});
   REQUIRE(client->CreateCampaign(SpringCampaign()).ok());
@@ -127,7 +127,7 @@ TEST_CASE("client: a repeated GET revalidates with If-None-Match and is served f
   CHECK(third->body.find("Changed elsewhere") != std::string::npos);
 }
 
-TEST_CASE("client: the pager follows cursors through every page once") {
+TEST_CASE("client: the pager follows cursors through every page once" * doctest::test_suite("concurrent")) {
   CountingServer live;
   std::unique_ptr<Client> client = MakeClient({.base_url = live.url()});
   std::set<std::string> expected;
@@ -157,7 +157,7 @@ TEST_CASE("client: the pager follows cursors through every page once") {
   CHECK(live_only.done());
 }
 
-TEST_CASE("client: idempotent calls are retried on 5xx, POST is not") {
+TEST_CASE("client: idempotent calls are retried on 5xx and POST is not" * doctest::test_suite("concurrent")) {
   CountingServer live;
   std::unique_ptr<Client> client = MakeClient(
       {.base_url = live.url(), .retry = kQuickRetries, .breaker = {.failure_threshold = 0}});
@@ -175,7 +175,7 @@ TEST_CASE("client: idempotent calls are retried on 5xx, POST is not") {
   CHECK(live.server_errors->load() == 1);  // never retried
 }
 
-TEST_CASE("client: a retry that finds the server healthy again succeeds") {
+TEST_CASE("client: a retry that finds the server healthy again succeeds" * doctest::test_suite("concurrent")) {
   std::shared_ptr<http::test::FailingStore*> store_slot =
       std::make_shared<http::test::FailingStore*>(nullptr);
   std::shared_ptr<std::atomic<int>> errors = std::make_shared<std::atomic<int>>(0);
@@ -197,7 +197,7 @@ TEST_CASE("client: a retry that finds the server healthy again succeeds") {
   CHECK(errors->load() == 1);
 }
 
-TEST_CASE("client: the circuit breaker fails fast while open, then a trial call closes it") {
+TEST_CASE("client: the circuit breaker fails fast while open and then a trial call closes it" * doctest::test_suite("concurrent")) {
   CountingServer live;
   ManualClock clock(absl::FromUnixSeconds(1'000'000));
   std::unique_ptr<Client> client =
@@ -224,7 +224,7 @@ TEST_CASE("client: the circuit breaker fails fast while open, then a trial call 
   CHECK(client->fast_failures() == 1);
 }
 
-TEST_CASE("client: a server that is down is Unavailable after the retries, then fails fast") {
+TEST_CASE("client: a server that is down is Unavailable after the retries and then fails fast" * doctest::test_suite("concurrent")) {
   // A port that was just free: bind, read it, close.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

@@ -17,7 +17,7 @@ namespace {
 using test::ApiFixture;
 using test::CampaignBody;
 
-TEST_CASE("concurrent GET, PUT with If-Match and list on one Api" *
+TEST_CASE("concurrent GET and PUT with If-Match and list on one Api" *
           doctest::test_suite("concurrent")) {
   ApiFixture f;
   const std::string first_etag = f.Create("spring");

@@ -63,7 +63,7 @@ TEST_CASE("mount: options out of range are refused") {
         absl::StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("mount: campaign round trip with ETag and If-Match over a socket") {
+TEST_CASE("mount: campaign round trip with ETag and If-Match over a socket" * doctest::test_suite("concurrent")) {
   MountedServer server;
   std::optional<RawResponse> created = server.Exchange(PostCampaign(CampaignBody("spring")));
   REQUIRE(created.has_value());
@@ -105,7 +105,7 @@ TEST_CASE("mount: campaign round trip with ETag and If-Match over a socket") {
   CHECK(deleted->status == 204);
 }
 
-TEST_CASE("mount: HEAD, 404 and 405 come from the Api") {
+TEST_CASE("mount: HEAD and 404 and 405 come from the Api" * doctest::test_suite("concurrent")) {
   MountedServer server;
   std::optional<RawResponse> missing =
       server.Exchange("GET /v1/nothing HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -118,7 +118,7 @@ TEST_CASE("mount: HEAD, 404 and 405 come from the Api") {
   CHECK(wrong_method->Header("Allow").has_value());
 }
 
-TEST_CASE("mount: Content-Length with Transfer-Encoding is 400 and closes") {
+TEST_CASE("mount: Content-Length with Transfer-Encoding is 400 and closes" * doctest::test_suite("concurrent")) {
   MountedServer server;
   const uint64_t version = server.fixture().memory->CurrentVersion();
   const std::string body = CampaignBody("smuggled");
@@ -135,7 +135,7 @@ TEST_CASE("mount: Content-Length with Transfer-Encoding is 400 and closes") {
   server.CheckAliveAndUnchanged(version);
 }
 
-TEST_CASE("mount: conflicting or malformed Content-Length is 400") {
+TEST_CASE("mount: conflicting or malformed Content-Length is 400" * doctest::test_suite("concurrent")) {
   MountedServer server;
   const uint64_t version = server.fixture().memory->CurrentVersion();
   const std::string body = CampaignBody("twice");
@@ -152,7 +152,7 @@ TEST_CASE("mount: conflicting or malformed Content-Length is 400") {
   server.CheckAliveAndUnchanged(version);
 }
 
-TEST_CASE("mount: more header fields than max_header_count is 431") {
+TEST_CASE("mount: more header fields than max_header_count is 431" * doctest::test_suite("concurrent")) {
   MountedServer server;
   for (int count : {60, 20'000}) {
     CAPTURE(count);
@@ -166,7 +166,7 @@ TEST_CASE("mount: more header fields than max_header_count is 431") {
   server.CheckAliveAndUnchanged(server.fixture().memory->CurrentVersion());
 }
 
-TEST_CASE("mount: a declared body over the limit is 413 before it is read") {
+TEST_CASE("mount: a declared body over the limit is 413 before it is read" * doctest::test_suite("concurrent")) {
   MountedServer server;
   const uint64_t version = server.fixture().memory->CurrentVersion();
   RawHttpClient client(server.port());
@@ -179,7 +179,7 @@ TEST_CASE("mount: a declared body over the limit is 413 before it is read") {
   server.CheckAliveAndUnchanged(version);
 }
 
-TEST_CASE("mount: a chunked body over the limit is 413") {
+TEST_CASE("mount: a chunked body over the limit is 413" * doctest::test_suite("concurrent")) {
   MountedServer server;
   const uint64_t version = server.fixture().memory->CurrentVersion();
   std::string chunks;
@@ -194,7 +194,7 @@ TEST_CASE("mount: a chunked body over the limit is 413") {
   server.CheckAliveAndUnchanged(version);
 }
 
-TEST_CASE("mount: a chunked body under the limit is served") {
+TEST_CASE("mount: a chunked body under the limit is served" * doctest::test_suite("concurrent")) {
   MountedServer server;
   const std::string body = CampaignBody("chunked");
   char size[16];
@@ -207,7 +207,7 @@ TEST_CASE("mount: a chunked body under the limit is served") {
   CHECK(r->status == 201);
 }
 
-TEST_CASE("mount: a gzip bomb stops at the limit with 413") {
+TEST_CASE("mount: a gzip bomb stops at the limit with 413" * doctest::test_suite("concurrent")) {
   MountedServer server;
   const uint64_t version = server.fixture().memory->CurrentVersion();
   // 3 MiB of spaces deflate to about 3 KiB (deflate's ratio tops out near
@@ -221,7 +221,7 @@ TEST_CASE("mount: a gzip bomb stops at the limit with 413") {
   server.CheckAliveAndUnchanged(version);
 }
 
-TEST_CASE("mount: a small gzip body is inflated and served") {
+TEST_CASE("mount: a small gzip body is inflated and served" * doctest::test_suite("concurrent")) {
   MountedServer server;
   std::optional<RawResponse> r =
       server.Exchange(PostCampaign(Gzip(CampaignBody("zipped")), "Content-Encoding: gzip\r\n"));
@@ -229,7 +229,7 @@ TEST_CASE("mount: a small gzip body is inflated and served") {
   CHECK_MESSAGE(r->status == 201, r->body);
 }
 
-TEST_CASE("mount: malformed JSON is a 400 problem and stores nothing") {
+TEST_CASE("mount: malformed JSON is a 400 problem and stores nothing" * doctest::test_suite("concurrent")) {
   MountedServer server;
   const uint64_t version = server.fixture().memory->CurrentVersion();
   for (const std::string& body : {std::string("{"), std::string("{\"id\":}"),
