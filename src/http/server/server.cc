@@ -58,13 +58,13 @@ absl::Status CheckOptions(const ServerOptions& o) {
   return absl::OkStatus();
 }
 
-// The fixed answer to a connection past max_connections.
+// The fixed answer to a connection past max_connections: a 503 problem as
+// the Api makes them (generic detail, Retry-After), then close.
 std::string TooManyConnectionsBytes() {
   Response r = ProblemResponse(absl::UnavailableError("too many connections"));
-  r.body = ProblemJson(MakeProblem(503, "the server has too many open connections; retry later"));
-  r.headers.Set("Content-Length", std::to_string(r.body.size()));
   std::string bytes = "HTTP/1.1 503 Service Unavailable\r\n";
   for (const auto& [name, value] : r.headers.fields()) bytes += name + ": " + value + "\r\n";
+  bytes += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   bytes += "Connection: close\r\n\r\n" + r.body;
   return bytes;
 }
