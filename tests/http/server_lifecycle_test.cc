@@ -18,7 +18,7 @@
 namespace marquee::http::test {
 namespace {
 
-TEST_SUITE("http_server") {
+TEST_SUITE("concurrent") {
 
 TEST_CASE("a silent connection is closed after header_read_timeout") {
   ServerFixture f({.header_read_timeout = absl::Milliseconds(300)});

@@ -47,7 +47,7 @@ std::string Chunked(const std::string& body) {
   return std::string(size) + body + "\r\n0\r\n\r\n";
 }
 
-TEST_SUITE("http_server") {
+TEST_SUITE("http.server") {
 
 TEST_CASE("a chunked body is accepted") {
   LimitsFixture f;

@@ -13,7 +13,7 @@
 namespace marquee::http::test {
 namespace {
 
-TEST_SUITE("http_server") {
+TEST_SUITE("http.server") {
 
 TEST_CASE("healthz answers over a socket") {
   ServerFixture f;
