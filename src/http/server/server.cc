@@ -20,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "absl/status/status.h"
 #include "http/server/framing.h"
@@ -85,6 +86,7 @@ struct Server::Impl {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::optional<tcp::acceptor> acceptor;
   std::optional<tcp::socket> accepting;  // the socket the pending accept fills
+  std::optional<asio::steady_timer> retry_timer;  // after a failed accept
   size_t next_context = 0;
   std::vector<std::thread> threads;
   uint16_t port = 0;
@@ -119,9 +121,14 @@ void Server::Impl::OnAccept(const error_code& ec) {
       RefuseConnection(socket);
     }
   }
-  // Other errors (EMFILE, a connection reset before accept) concern one
-  // connection: keep accepting.
-  Accept();
+  if (!ec) return Accept();
+  // Out of descriptors (EMFILE, ENFILE) or memory: accept would fail again
+  // at once, so wait a moment instead of spinning. Other errors (a
+  // connection reset before accept) concern one connection.
+  retry_timer->expires_after(std::chrono::milliseconds(50));
+  retry_timer->async_wait([this](const error_code& timer_ec) {
+    if (!timer_ec && acceptor->is_open()) Accept();
+  });
 }
 
 void Server::Impl::RefuseConnection(tcp::socket& socket) {
@@ -149,11 +156,13 @@ void Server::Impl::Stop(absl::Duration drain) {
   if (threads.empty()) {
     error_code ignored;
     acceptor->close(ignored);
+    retry_timer->cancel();
   } else {
     std::promise<void> closed;
     asio::post(*contexts[0], [this, &closed] {
       error_code ignored;
       acceptor->close(ignored);
+      retry_timer->cancel();
       closed.set_value();
     });
     closed.get_future().wait();
@@ -186,6 +195,7 @@ void Server::Impl::Stop(absl::Duration drain) {
   // Destroying the io_contexts destroys the sessions still holding
   // handlers: after Stop nothing refers to the Api any more.
   accepting.reset();
+  retry_timer.reset();
   acceptor.reset();
   guards.clear();
   contexts.clear();
@@ -205,6 +215,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Api& api, ServerOpti
     impl->guards.push_back(asio::make_work_guard(*impl->contexts.back()));
   }
   impl->acceptor.emplace(*impl->contexts[0]);
+  impl->retry_timer.emplace(*impl->contexts[0]);
   error_code ec;
   const auto fail = [&](std::string_view step) {
     return absl::UnavailableError("cannot listen on " + impl->state.options.listen + ": " +
