@@ -1,0 +1,182 @@
+// marquee-server — the Marquee HTTP API over an embedded MemoryStore.
+//
+//   marquee-server --data-dir /var/lib/marquee --listen 127.0.0.1:8080 --demo
+//
+// Flags: see options.cc (or --help). A start-up banner goes to stderr, one
+// JSON line per request to stdout. SIGTERM or SIGINT: stop accepting, let
+// in-flight requests finish (up to 10 seconds), sync the store, exit 0.
+// Exit codes: 0 after a signal, 1 when the store or the server fails to
+// start, 2 for a bad command line.
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "demo_seed.h"
+#include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/collections.h"
+#include "marquee/http/api.h"
+#include "marquee/http/server.h"
+#include "marquee/memory_store.h"
+#include "options.h"
+
+namespace {
+
+// How long in-flight requests may take to finish after SIGTERM.
+constexpr absl::Duration kDrainTime = absl::Seconds(10);
+
+int Fail(std::string_view what, const absl::Status& status) {
+  std::cerr << "marquee-server: " << what << ": " << status << "\n";
+  return 1;
+}
+
+// `text` as a JSON string body: the request line's bytes are the client's,
+// so anything outside printable ASCII is escaped (the line stays valid JSON).
+std::string JsonEscape(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+void LogRequest(const marquee::http::AccessLogEntry& e) {
+  static std::mutex mu;
+  std::string line = "{\"time\":\"" +
+                     absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone()) +
+                     "\",\"method\":\"" + JsonEscape(e.method) + "\",\"target\":\"" +
+                     JsonEscape(e.target) + "\",\"status\":" + std::to_string(e.status) +
+                     ",\"latency_us\":" +
+                     std::to_string(absl::ToInt64Microseconds(e.latency)) +
+                     ",\"bytes_in\":" + std::to_string(e.bytes_in) +
+                     ",\"bytes_out\":" + std::to_string(e.bytes_out) + ",\"remote\":\"" +
+                     JsonEscape(e.remote_address) + "\"}\n";
+  std::lock_guard lock(mu);
+  std::cout << line << std::flush;
+}
+
+const char* FsyncName(marquee::FsyncPolicy p) {
+  switch (p) {
+    case marquee::FsyncPolicy::kAlways: return "always";
+    case marquee::FsyncPolicy::kEverySecond: return "every_second";
+    case marquee::FsyncPolicy::kNever: return "never";
+  }
+  return "?";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread starts (the store's, the
+  // server's): every thread inherits the mask, and main takes them with
+  // sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::string error;
+  std::optional<marquee_server::ServerFlags> flags = marquee_server::ParseFlags(argc, argv, error);
+  if (!flags) {
+    std::cerr << "marquee-server: " << error << " (try --help)\n";
+    return 2;
+  }
+  if (flags->help) {
+    std::cout << marquee_server::kUsage;
+    return 0;
+  }
+
+  absl::StatusOr<std::unique_ptr<marquee::MemoryStore>> store =
+      marquee::OpenMemoryStore({.data_dir = flags->data_dir, .fsync = flags->fsync});
+  if (!store.ok()) return Fail("open the store", store.status());
+  if (absl::Status s = marquee::campaign::PrepareCampaignStore(**store); !s.ok()) {
+    return Fail("prepare the store", s);
+  }
+  absl::StatusOr<std::unique_ptr<marquee::campaign::CampaignRepository>> campaigns =
+      marquee::campaign::CampaignRepository::Open(store->get());
+  if (!campaigns.ok()) return Fail("open the campaigns", campaigns.status());
+
+  marquee_server::SeedReport seeded;
+  if (flags->demo) {
+    absl::StatusOr<marquee_server::SeedReport> report =
+        marquee_server::SeedDemo(**store, **campaigns);
+    if (!report.ok()) return Fail("seed the demo", report.status());
+    seeded = *std::move(report);
+  }
+
+  absl::StatusOr<std::unique_ptr<marquee::http::Api>> api = marquee::http::Api::Create({
+      .store = store->get(),
+      .campaigns = campaigns->get(),
+      .on_server_error =
+          [](const marquee::http::Request& request, const absl::Status& status) {
+            std::cerr << "marquee-server: " << request.method << " " << request.target << ": "
+                      << status << "\n";
+          },
+  });
+  if (!api.ok()) return Fail("create the API", api.status());
+
+  absl::StatusOr<std::unique_ptr<marquee::http::Server>> server = marquee::http::Server::Start(
+      **api, {.listen = flags->listen, .threads = flags->threads, .access_log = LogRequest});
+  if (!server.ok()) {
+    std::cerr << "marquee-server: " << server.status().message() << "\n";
+    return absl::IsInvalidArgument(server.status()) ? 2 : 1;
+  }
+  const uint16_t port = (*server)->port();
+  if (!flags->port_file.empty()) {
+    // Written whole, then renamed: a reader never sees half a number.
+    const std::string temp = flags->port_file + ".tmp";
+    std::ofstream(temp) << port << "\n";
+    if (std::rename(temp.c_str(), flags->port_file.c_str()) != 0) {
+      return Fail("write the port file", absl::InternalError(flags->port_file));
+    }
+  }
+
+  const std::string host = flags->listen.substr(0, flags->listen.rfind(':'));
+  const std::string base = "http://" + host + ":" + std::to_string(port);
+  std::cerr << "marquee-server listening on " << base << "\n"
+            << "  data dir: "
+            << (flags->data_dir.empty() ? "none (memory only; pass --data-dir DIR to keep data)"
+                                        : flags->data_dir)
+            << ", fsync " << FsyncName(flags->fsync) << ", "
+            << (*store)->stats().records << " records\n";
+  if (flags->demo) {
+    std::cerr << "  demo data:\n";
+    for (const std::string& line : seeded) std::cerr << "    " << line << "\n";
+  }
+  std::cerr << "  try:\n"
+            << "    curl -s " << base << "/healthz\n"
+            << "    curl -s '" << base << "/v1/campaigns?status=live'\n"
+            << "    curl -si " << base << "/v1/campaigns/spring-sale\n"
+            << "    curl -si -X POST " << base
+            << "/v1/campaigns -H 'Content-Type: application/json' \\\n"
+            << "         -d '{\"id\":\"my-first\",\"name\":\"My first campaign\","
+               "\"status\":\"draft\",\"variants\":[{\"key\":\"a\",\"weight\":1}]}'\n"
+            << "  one JSON line per request follows on stdout; Ctrl-C stops.\n";
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cerr << "marquee-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+            << ", draining in-flight requests\n";
+  (*server)->Shutdown(kDrainTime);
+  std::cerr << "marquee-server: stopped\n";
+  return 0;
+}
