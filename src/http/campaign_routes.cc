@@ -91,19 +91,6 @@ Response GetCampaign(const ApiContext& context, const RouteContext& route) {
   return CampaignResponse(context, route, 200, *campaign);
 }
 
-// A campaign created over HTTP must be addressable over HTTP: ParseTarget
-// refuses an encoded '/' in a segment and dot segments, so such ids could
-// never be read, replaced or deleted at their Location.
-absl::Status CheckAddressable(std::string_view id) {
-  if (id.find('/') != std::string_view::npos) {
-    return absl::InvalidArgumentError("id: '/' is not allowed in an id created over HTTP");
-  }
-  if (id == "." || id == "..") {
-    return absl::InvalidArgumentError("id: '.' and '..' are not allowed as ids over HTTP");
-  }
-  return absl::OkStatus();
-}
-
 Response CreateCampaign(const ApiContext& context, const RouteContext& route) {
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);

@@ -20,6 +20,28 @@
 //   GET    /v1/campaigns/{id}         ETag, Cache-Control; If-None-Match → 304
 //   PUT    /v1/campaigns/{id}         If-Match required (428), stale → 412
 //   DELETE /v1/campaigns/{id}         204; If-Match optional (stale → 412)
+// Served when ApiOptions::decider is set (else 404):
+//   GET    /v1/decide                 ?user=u42&attr.country=DE&placement=p&
+//                                     explain=true: the user's campaigns,
+//                                     variants and flags; weak ETag (304),
+//                                     decide_cache_control
+//   POST   /v1/decide                 the same from {"user","attributes",
+//                                     "placement","explain"} (typed attributes)
+// Served when ApiOptions::delivery_view is set (else 404):
+//   GET    /v1/features               GrowthBook's SDK payload {"status":200,
+//                                     "features":{...},"experiments":[]};
+//                                     strong ETag (304), features_cache_control
+//   GET    /api/features/{client_key} the same, for GrowthBook SDKs (the key is
+//                                     not checked)
+// Served when ApiOptions::polls is set (else 404):
+//   POST   /v1/polls                  201, Location, ETag; 409 when the id exists
+//   GET    /v1/polls/{id}             ETag; If-None-Match → 304
+//   POST   /v1/polls/{id}/close       200, the closed poll
+//   POST   /v1/polls/{id}/votes       {"user","option"[,"attributes"]}: 201 new,
+//                                     200 re-sent (counted once) or changed;
+//                                     409 closed or not open or a second
+//                                     option; 400 unknown option; 403 targeting
+//   GET    /v1/polls/{id}/results     {"poll","counts","total"}; ETag (304)
 // A query parameter a route does not take is a 400 (named in the problem).
 // Every route also answers HEAD as its GET without a body (with the
 // Content-Length GET would have), and OPTIONS with 204 and Allow. A known
@@ -69,6 +91,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/decide.h"
+#include "marquee/campaign/delivery_view.h"
+#include "marquee/campaign/poll_service.h"
 #include "marquee/clock.h"
 #include "marquee/export.h"
 #include "marquee/http/message.h"
@@ -83,6 +108,24 @@ struct ApiOptions {
   // The campaigns served under /v1/campaigns. Not owned; must outlive the
   // Api. Required.
   campaign::CampaignRepository* campaigns = nullptr;
+  // Serves GET and POST /v1/decide. Not owned; must outlive the Api.
+  // Default: nullptr (/v1/decide is not served: 404).
+  const campaign::Decider* decider = nullptr;
+  // Cache-Control of /v1/decide answers; no control characters. A decision
+  // is per user: shared caches must not keep it, the client revalidates
+  // (304 while the decision is the same). Default: "private, no-cache".
+  std::string decide_cache_control = "private, no-cache";
+  // The read model GET /v1/features serves the feature set from
+  // (Decider::view() will do). Not owned; must outlive the Api.
+  // Default: nullptr (/v1/features and /api/features/{key} are 404).
+  const campaign::DeliveryView* delivery_view = nullptr;
+  // Cache-Control of GET /v1/features; no control characters. The payload
+  // is the same for every user, so CDNs may keep it.
+  // Default: "public, max-age=30, stale-while-revalidate=300".
+  std::string features_cache_control = "public, max-age=30, stale-while-revalidate=300";
+  // Serves /v1/polls. Not owned; must outlive the Api.
+  // Default: nullptr (/v1/polls... is 404).
+  campaign::PollService* polls = nullptr;
   // Signs the list cursors ("after"), so a client cannot forge a position.
   // Give every node of a deployment the same key, so a cursor from one works
   // on another and across restarts. Default: none, a random key made by
