@@ -72,6 +72,8 @@ Response ConditionalJson(const ApiContext& context, const Request& request, std:
 [[nodiscard]] absl::Status AddDecideRoutes(const ApiContext* context, Router* router);
 [[nodiscard]] absl::Status AddFeatureRoutes(const ApiContext* context, Router* router);
 [[nodiscard]] absl::Status AddPollRoutes(const ApiContext* context, Router* router);
+[[nodiscard]] absl::Status AddEventRoutes(const ApiContext* context, Router* router);
+[[nodiscard]] absl::Status AddProfileRoutes(const ApiContext* context, Router* router);
 
 // The handler of GET /v1/campaigns (campaign_list.cc).
 Response ListCampaigns(const ApiContext& context, const RouteContext& route);

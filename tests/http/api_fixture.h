@@ -23,7 +23,9 @@
 #include "absl/time/time.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/decide.h"
+#include "marquee/campaign/events.h"
 #include "marquee/campaign/poll_service.h"
+#include "marquee/campaign/profile.h"
 #include "marquee/clock.h"
 #include "marquee/http/api.h"
 #include "marquee/http/message.h"
@@ -109,6 +111,8 @@ inline std::string CampaignBody(std::string_view id, std::string_view status = "
 struct Domain {
   bool decider = false;   // also the delivery view of /v1/features
   bool polls = false;
+  bool events = false;
+  bool profiles = false;
 };
 
 struct ApiFixture {
@@ -118,6 +122,8 @@ struct ApiFixture {
   std::unique_ptr<campaign::CampaignRepository> repo;
   std::unique_ptr<campaign::Decider> decider;
   std::unique_ptr<campaign::PollService> polls;
+  std::unique_ptr<campaign::EventIngestor> events;
+  std::unique_ptr<campaign::ProfileRepository> profiles;
   std::unique_ptr<Api> api;
 
   explicit ApiFixture(ApiOptions options = {}, Domain domain = {}) {
@@ -143,6 +149,18 @@ struct ApiFixture {
       REQUIRE_MESSAGE(p.ok(), p.status().ToString());
       polls = *std::move(p);
       options.polls = polls.get();
+    }
+    if (domain.events) {
+      auto e = campaign::EventIngestor::Open(store.get(), {.clock = &clock});
+      REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+      events = *std::move(e);
+      options.events = events.get();
+    }
+    if (domain.profiles) {
+      auto p = campaign::ProfileRepository::Open(store.get());
+      REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+      profiles = *std::move(p);
+      options.profiles = profiles.get();
     }
     if (options.clock == nullptr) options.clock = &clock;
     absl::StatusOr<std::unique_ptr<Api>> a = Api::Create(std::move(options));

@@ -42,6 +42,20 @@
 //                                     409 closed or not open or a second
 //                                     option; 400 unknown option; 403 targeting
 //   GET    /v1/polls/{id}/results     {"poll","counts","total"}; ETag (304)
+// Served when ApiOptions::events is set (else 404):
+//   POST   /v1/events                 a JSON array of events, all or nothing:
+//                                     202 {"accepted":n}; 400 naming the index
+//   GET    /v1/campaigns/{id}/stats   ?from=&to=&bucket=&control=: per-variant
+//                                     totals, conversion rate, z-test, series
+// Served when ApiOptions::profiles is set (else 404); all private, no-store:
+//   GET    /v1/profiles/{id}          ETag; If-None-Match → 304
+//   PUT    /v1/profiles/{id}          {"attributes":{...}}: 201 created, 200
+//                                     replaced; If-Match optional (412)
+//   PATCH  /v1/profiles/{id}          application/merge-patch+json over the
+//                                     representation; creates when absent
+//   DELETE /v1/profiles/{id}          GDPR erasure of everything about the
+//                                     user (privacy.h): 204
+//   GET    /v1/profiles/{id}/export   the user's data (privacy.h ExportUser)
 // A query parameter a route does not take is a 400 (named in the problem).
 // Every route also answers HEAD as its GET without a body (with the
 // Content-Length GET would have), and OPTIONS with 204 and Allow. A known
@@ -93,7 +107,9 @@
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/decide.h"
 #include "marquee/campaign/delivery_view.h"
+#include "marquee/campaign/events.h"
 #include "marquee/campaign/poll_service.h"
+#include "marquee/campaign/profile.h"
 #include "marquee/clock.h"
 #include "marquee/export.h"
 #include "marquee/http/message.h"
@@ -126,6 +142,14 @@ struct ApiOptions {
   // Serves /v1/polls. Not owned; must outlive the Api.
   // Default: nullptr (/v1/polls... is 404).
   campaign::PollService* polls = nullptr;
+  // Serves POST /v1/events and GET /v1/campaigns/{id}/stats (read from
+  // `store`). Not owned; must outlive the Api.
+  // Default: nullptr (both are 404).
+  campaign::EventIngestor* events = nullptr;
+  // Serves /v1/profiles; DELETE erases the user (privacy.h EraseUser on
+  // `store`). Not owned; must outlive the Api.
+  // Default: nullptr (/v1/profiles... is 404).
+  campaign::ProfileRepository* profiles = nullptr;
   // Signs the list cursors ("after"), so a client cannot forge a position.
   // Give every node of a deployment the same key, so a cursor from one works
   // on another and across restarts. Default: none, a random key made by
