@@ -110,6 +110,7 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
       internal::ApiContext{.options = std::move(options), .cursors = *std::move(cursors)});
   MARQUEE_RETURN_IF_ERROR(internal::AddHealthRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddCampaignRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddSegmentRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddDecideRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddFeatureRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddPollRoutes(&impl->context, &impl->router));

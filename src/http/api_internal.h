@@ -75,6 +75,10 @@ Response ConditionalJson(const ApiContext& context, const Request& request, std:
 [[nodiscard]] absl::Status AddEventRoutes(const ApiContext* context, Router* router);
 [[nodiscard]] absl::Status AddProfileRoutes(const ApiContext* context, Router* router);
 
+// Registers /v1/segments and /v1/segments/{id} (always: the campaign
+// repository keeps segments).
+[[nodiscard]] absl::Status AddSegmentRoutes(const ApiContext* context, Router* router);
+
 // The handler of GET /v1/campaigns (campaign_list.cc).
 Response ListCampaigns(const ApiContext& context, const RouteContext& route);
 

@@ -20,6 +20,11 @@
 //   GET    /v1/campaigns/{id}         ETag, Cache-Control; If-None-Match → 304
 //   PUT    /v1/campaigns/{id}         If-Match required (428), stale → 412
 //   DELETE /v1/campaigns/{id}         204; If-Match optional (stale → 412)
+//   POST   /v1/segments               201, Location, ETag; 409 when the id exists
+//   GET    /v1/segments/{id}          ETag; If-None-Match → 304
+//   PUT    /v1/segments/{id}          If-Match required (428), stale → 412
+//   DELETE /v1/segments/{id}          204; 409 while a campaign names it
+//                                     (no listing: the repository has none)
 // Served when ApiOptions::decider is set (else 404):
 //   GET    /v1/decide                 ?user=u42&attr.country=DE&placement=p&
 //                                     explain=true: the user's campaigns,
