@@ -20,6 +20,9 @@
 //   GET    /v1/campaigns/{id}         ETag, Cache-Control; If-None-Match → 304
 //   PUT    /v1/campaigns/{id}         If-Match required (428), stale → 412
 //   DELETE /v1/campaigns/{id}         204; If-Match optional (stale → 412)
+//   PATCH  /v1/campaigns/{id}         application/merge-patch+json (RFC 7396)
+//                                     over the representation; If-Match
+//                                     required (428), stale → 412
 //   POST   /v1/segments               201, Location, ETag; 409 when the id exists
 //   GET    /v1/segments/{id}          ETag; If-None-Match → 304
 //   PUT    /v1/segments/{id}          If-Match required (428), stale → 412
