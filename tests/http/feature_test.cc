@@ -44,7 +44,7 @@ TEST_SUITE("http.features") {
     CHECK(r.body == R"({"status":200,"features":{},"experiments":[]})");
   }
 
-  TEST_CASE("strong ETag; If-None-Match gives 304 until the features change") {
+  TEST_CASE("strong ETag, If-None-Match gives 304 until the features change") {
     ApiFixture f({}, kFeatures);
     f.PutRecord(campaign::kFeaturesCollection, "dark-mode", kDarkMode);
     Response r = f.Get("/v1/features");

@@ -42,7 +42,7 @@ Response Vote(ApiFixture& f, std::string_view poll, std::string_view user, std::
 }
 
 TEST_SUITE("http.polls") {
-  TEST_CASE("POST creates: 201, Location, ETag; GET gives the same, 304 on its ETag") {
+  TEST_CASE("POST creates: 201, Location, ETag, GET gives the same, 304 on its ETag") {
     ApiFixture f({}, kPolls);
     Response r = f.SendJson("POST", "/v1/polls", PollBody("colour"));
     REQUIRE_MESSAGE(r.status == 201, r.body);
@@ -214,7 +214,7 @@ TEST_SUITE("http.polls") {
     CheckProblem(f.Get("/v1/polls/nope/results"), 404);
   }
 
-  TEST_CASE("methods the service has no call for are 405; no service is 404") {
+  TEST_CASE("methods the service has no call for are 405, no service is 404") {
     ApiFixture f({}, kPolls);
     CreatePoll(f, "colour");
     CheckProblem(f.Get("/v1/polls"), 405);

@@ -27,7 +27,7 @@ Response Patch(const ApiFixture& f, std::string target, std::string body, Header
 }
 
 TEST_SUITE("http.profiles") {
-  TEST_CASE("PUT creates (201) then replaces (200); GET gives it with ETag and 304") {
+  TEST_CASE("PUT creates (201) then replaces (200), GET gives it with ETag and 304") {
     ApiFixture f({}, kProfiles);
     Response created = f.SendJson("PUT", "/v1/profiles/u1", R"({"attributes":{"plan":"free"}})");
     REQUIRE_MESSAGE(created.status == 201, created.body);
@@ -169,7 +169,7 @@ TEST_SUITE("http.profiles") {
     CHECK(Contains(nobody.body, R"("profile":null)"));
   }
 
-  TEST_CASE("failures are 5xx without internal text; no repository is 404") {
+  TEST_CASE("failures are 5xx without internal text, no repository is 404") {
     ApiFixture f({}, kProfiles);
     f.store->FailWrites(absl::InternalError(test::kSecret));
     CheckProblem(f.SendJson("PUT", "/v1/profiles/u1", R"({"attributes":{}})"), 500);

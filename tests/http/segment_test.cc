@@ -26,7 +26,7 @@ std::string CreateVip(ApiFixture& f) {
 }
 
 TEST_SUITE("http.segments") {
-  TEST_CASE("POST creates: 201, Location, ETag; GET the same; 304") {
+  TEST_CASE("POST creates: 201, Location, ETag, GET the same, 304") {
     ApiFixture f;
     Response r = f.SendJson("POST", "/v1/segments", std::string(kVip));
     REQUIRE_MESSAGE(r.status == 201, r.body);
@@ -47,7 +47,7 @@ TEST_SUITE("http.segments") {
               .status == 201);
   }
 
-  TEST_CASE("POST of an existing id is 409; invalid segments are 400 naming the field") {
+  TEST_CASE("POST of an existing id is 409, invalid segments are 400 naming the field") {
     ApiFixture f;
     CreateVip(f);
     const uint64_t version = f.store->CurrentVersion();
