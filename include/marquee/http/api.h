@@ -85,13 +85,13 @@
 // A 5xx never shows its Status message to the client; on_server_error
 // receives it.
 //
-// Request bodies must be Content-Type application/json (charset, when given,
-// utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
+// Request bodies must be Content-Type application/json (PATCH:
+// application/merge-patch+json; charset, when given, utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
 // max_json_depth or malformed: 400. Request-targets longer than
 // target_limits.max_target_bytes: 414; malformed (message.h): 400.
 // Thread-safety: Handle is const and may be called from any number of
-// threads at once; the store and the repository must be thread-safe (the
-// ones of Marquee are).
+// threads at once; the store, the repository and the optional services
+// must be thread-safe (the ones of Marquee are).
 //
 //   auto store = marquee::OpenMemoryStore({.data_dir = "/var/lib/marquee"});
 //   auto repo = marquee::campaign::CampaignRepository::Open(store->get());
