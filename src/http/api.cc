@@ -43,9 +43,15 @@ absl::Status CheckOptions(const ApiOptions& options) {
   if (options.default_page_size == 0 || options.default_page_size > options.max_page_size) {
     return absl::InvalidArgumentError("default_page_size: must be within [1, max_page_size]");
   }
-  for (char c : options.campaign_cache_control) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-      return absl::InvalidArgumentError("campaign_cache_control: control characters");
+  for (const auto& [name, value] :
+       {std::pair<std::string_view, const std::string*>{"campaign_cache_control",
+                                                        &options.campaign_cache_control},
+        {"decide_cache_control", &options.decide_cache_control},
+        {"features_cache_control", &options.features_cache_control}}) {
+    for (char c : *value) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+        return absl::InvalidArgumentError(absl::StrCat(internal::Sv(name), ": control characters"));
+      }
     }
   }
   if (options.target_limits.max_target_bytes == 0 || options.target_limits.max_query_params == 0) {
@@ -104,6 +110,12 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
       internal::ApiContext{.options = std::move(options), .cursors = *std::move(cursors)});
   MARQUEE_RETURN_IF_ERROR(internal::AddHealthRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddCampaignRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddSegmentRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddDecideRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddFeatureRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddPollRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddEventRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddProfileRoutes(&impl->context, &impl->router));
   return std::unique_ptr<Api>(new Api(std::move(impl)));
 }
 

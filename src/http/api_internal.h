@@ -5,8 +5,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "http/list_cursor.h"
 #include "http/router.h"
 #include "marquee/http/api.h"
@@ -36,13 +38,46 @@ struct BodyOrProblem {
   std::optional<Json> body;
   Response problem;
 };
-BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request);
+// `media_type`: the JSON media type the route takes (415 for another).
+BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request,
+                           std::string_view media_type = kJsonContentType);
+
+// The single value of the query parameter `name`; none when absent.
+// Errors: InvalidArgument ("<name>: given more than once").
+[[nodiscard]] absl::StatusOr<std::optional<std::string>> SingleQueryParam(
+    const Target& target, std::string_view name);
+
+// `t` as RFC 3339 in UTC with a 'Z' and sub-seconds only when there are
+// some ("2026-03-01T09:00:00Z"), as the domain's records write instants.
+std::string Rfc3339Utc(absl::Time t);
+
+// A 304 carrying `etag` and `cache_control` (RFC 9110 §15.4.5).
+Response NotModified(std::string_view etag, std::string_view cache_control);
+
+// The answer to a GET whose representation is `body` with the tag whose
+// opaque part is `opaque` (`weak`: W/"..."): 304 when If-None-Match matches
+// it, else 200 with the body; ETag and `cache_control` on both. A malformed
+// If-None-Match is a 400.
+Response ConditionalJson(const ApiContext& context, const Request& request, std::string body,
+                         std::string_view opaque, bool weak, std::string_view cache_control);
 
 // Registers /healthz and /readyz.
 [[nodiscard]] absl::Status AddHealthRoutes(const ApiContext* context, Router* router);
 
 // Registers /v1/campaigns and /v1/campaigns/{id}.
 [[nodiscard]] absl::Status AddCampaignRoutes(const ApiContext* context, Router* router);
+
+// Each registers its group's routes when its ApiOptions pointer is set,
+// and nothing otherwise (the paths are then 404).
+[[nodiscard]] absl::Status AddDecideRoutes(const ApiContext* context, Router* router);
+[[nodiscard]] absl::Status AddFeatureRoutes(const ApiContext* context, Router* router);
+[[nodiscard]] absl::Status AddPollRoutes(const ApiContext* context, Router* router);
+[[nodiscard]] absl::Status AddEventRoutes(const ApiContext* context, Router* router);
+[[nodiscard]] absl::Status AddProfileRoutes(const ApiContext* context, Router* router);
+
+// Registers /v1/segments and /v1/segments/{id} (always: the campaign
+// repository keeps segments).
+[[nodiscard]] absl::Status AddSegmentRoutes(const ApiContext* context, Router* router);
 
 // The handler of GET /v1/campaigns (campaign_list.cc).
 Response ListCampaigns(const ApiContext& context, const RouteContext& route);

@@ -1,5 +1,5 @@
-// The campaign representation: splitting "id" off a request body, and
-// putting it in front of a stored body.
+// Resource representations: splitting "id" off a request body, and
+// putting it in front of a stored body; the campaign's on top of them.
 #include "http/campaign_body.h"
 
 #include <simdjson.h>
@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -49,8 +51,8 @@ simdjson::error_code RawText(od::value v, std::string_view* out) {
 
 }  // namespace
 
-absl::StatusOr<campaign::Campaign> CampaignFromRequestBody(
-    const Json& body, std::optional<std::string_view> path_id) {
+absl::StatusOr<IdAndBody> SplitIdMember(const Json& body,
+                                        std::optional<std::string_view> path_id) {
   od::parser parser;
   const std::string& bytes = body.padded_bytes();
   od::document doc;
@@ -91,23 +93,75 @@ absl::StatusOr<campaign::Campaign> CampaignFromRequestBody(
     return absl::InvalidArgumentError("id: does not match the id in the path");
   }
   // The nesting is the body's own, already within the caller's limits.
-  absl::StatusOr<Json> campaign_body = Json::Parse(rest);
-  if (!campaign_body.ok()) return campaign_body.status();
-  return campaign::CampaignFromJson(*id, *campaign_body);
+  absl::StatusOr<Json> members = Json::Parse(rest);
+  if (!members.ok()) return members.status();
+  return IdAndBody{*std::move(id), *std::move(members)};
 }
 
-absl::StatusOr<std::string> CampaignRepresentation(const campaign::Campaign& campaign) {
-  absl::StatusOr<Json> body = campaign::CampaignToJson(campaign);
-  if (!body.ok()) return body.status();
-  absl::StatusOr<Json> id = Json::FromString(campaign.id);
-  if (!id.ok()) return id.status();
-  std::string_view members = body->text();  // "{...}", minified
-  std::string out = absl::StrCat(R"({"id":)", Sv(id->text()));
+absl::StatusOr<std::vector<std::pair<std::string, Json>>> ObjectMembers(const Json& body) {
+  od::parser parser;
+  const std::string& bytes = body.padded_bytes();
+  od::document doc;
+  if (auto e = parser.iterate(bytes.data(), bytes.size(), bytes.capacity()).get(doc)) {
+    return BodyError(e);
+  }
+  od::object top;
+  if (auto e = doc.get_object().get(top)) return BodyError(e);
+  std::vector<std::pair<std::string, Json>> members;
+  for (auto field : top) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return BodyError(e);
+    od::value member;
+    if (auto e = field.value().get(member)) return BodyError(e);
+    std::string_view value;
+    if (auto e = RawText(member, &value)) return BodyError(e);
+    for (const auto& [seen, unused] : members) {
+      if (seen == key) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(Sv(key.substr(0, 64)), ": given more than once"));
+      }
+    }
+    // A member of a validated document is valid JSON, within its limits.
+    absl::StatusOr<Json> json = Json::Parse(value);
+    if (!json.ok()) return json.status();
+    members.emplace_back(std::string(key), *std::move(json));
+  }
+  return members;
+}
+
+absl::StatusOr<std::string> WithIdMember(std::string_view id, const Json& body) {
+  absl::StatusOr<Json> id_json = Json::FromString(id);
+  if (!id_json.ok()) return id_json.status();
+  std::string_view members = body.text();  // "{...}", minified
+  std::string out = absl::StrCat(R"({"id":)", Sv(id_json->text()));
   if (members.size() > 2)
     absl::StrAppend(&out, ",", Sv(members.substr(1)));
   else
     out.push_back('}');
   return out;
+}
+
+absl::Status CheckAddressable(std::string_view id) {
+  if (id.find('/') != std::string_view::npos) {
+    return absl::InvalidArgumentError("id: '/' is not allowed in an id created over HTTP");
+  }
+  if (id == "." || id == "..") {
+    return absl::InvalidArgumentError("id: '.' and '..' are not allowed as ids over HTTP");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<campaign::Campaign> CampaignFromRequestBody(
+    const Json& body, std::optional<std::string_view> path_id) {
+  absl::StatusOr<IdAndBody> split = SplitIdMember(body, path_id);
+  if (!split.ok()) return split.status();
+  return campaign::CampaignFromJson(split->id, split->body);
+}
+
+absl::StatusOr<std::string> CampaignRepresentation(const campaign::Campaign& campaign) {
+  absl::StatusOr<Json> body = campaign::CampaignToJson(campaign);
+  if (!body.ok()) return body.status();
+  return WithIdMember(campaign.id, *body);
 }
 
 }  // namespace marquee::http::internal

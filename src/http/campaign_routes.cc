@@ -1,6 +1,7 @@
-// /v1/campaigns/{id}: GET (ETag, If-None-Match), PUT (If-Match required),
-// DELETE (If-Match optional), and POST /v1/campaigns. The repository decides
-// everything about campaigns; this file maps HTTP onto its calls.
+// /v1/campaigns/{id}: GET (ETag, If-None-Match), PUT and PATCH (If-Match
+// required; PATCH takes a merge patch), DELETE (If-Match optional), and
+// POST /v1/campaigns. The repository decides everything about campaigns;
+// this file maps HTTP onto its calls.
 //
 // Status decisions beyond problem.h's table:
 //   - NotFound from Create or Update is a segment the campaign references
@@ -25,6 +26,7 @@
 #include "http/conditional.h"
 #include "http/text_internal.h"
 #include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/merge_patch.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
 
@@ -91,19 +93,6 @@ Response GetCampaign(const ApiContext& context, const RouteContext& route) {
   return CampaignResponse(context, route, 200, *campaign);
 }
 
-// A campaign created over HTTP must be addressable over HTTP: ParseTarget
-// refuses an encoded '/' in a segment and dot segments, so such ids could
-// never be read, replaced or deleted at their Location.
-absl::Status CheckAddressable(std::string_view id) {
-  if (id.find('/') != std::string_view::npos) {
-    return absl::InvalidArgumentError("id: '/' is not allowed in an id created over HTTP");
-  }
-  if (id == "." || id == "..") {
-    return absl::InvalidArgumentError("id: '.' and '..' are not allowed as ids over HTTP");
-  }
-  return absl::OkStatus();
-}
-
 Response CreateCampaign(const ApiContext& context, const RouteContext& route) {
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
@@ -148,6 +137,46 @@ Response PutCampaign(const ApiContext& context, const RouteContext& route) {
   return CampaignResponse(context, route, 200, *updated);
 }
 
+// PATCH: an RFC 7396 merge patch over the campaign's representation
+// (application/merge-patch+json), If-Match required, then the same checks
+// and Update as PUT. The patch may not change "id".
+Response PatchCampaign(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
+  if (!if_match->has_value()) {
+    return ProblemResponse(
+        MakeProblem(428,
+                    "If-Match is required: send the ETag of the campaign you read, so a concurrent "
+                    "change is not overwritten."));
+  }
+  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  if (!patch.body.has_value()) return std::move(patch.problem);
+  if (patch.body->text().empty() || patch.body->text().front() != '{') {
+    return ProblemResponse(MakeProblem(400, "body: a merge patch of a campaign must be an object"));
+  }
+  absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
+  if (!current.ok()) return context.Error(route.request, current.status());
+  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
+  absl::StatusOr<std::string> representation = CampaignRepresentation(*current);
+  if (!representation.ok()) {
+    return context.Error(route.request, absl::InternalError(representation.status().message()));
+  }
+  absl::StatusOr<Json> target = Json::Parse(*representation);
+  if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
+  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
+      *target, *patch.body,
+      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  if (!merged.ok()) return context.Error(route.request, merged.status());
+  absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*merged, id);
+  if (!campaign.ok()) return context.Error(route.request, campaign.status());
+  campaign->version = current->version;
+  absl::StatusOr<Campaign> updated = context.options.campaigns->Update(*campaign);
+  if (!updated.ok()) return WriteRefused(context, route, id, current->version, updated.status());
+  return CampaignResponse(context, route, 200, *updated);
+}
+
 Response DeleteCampaign(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
   absl::StatusOr<std::optional<EntityTagCondition>> if_match =
@@ -176,6 +205,7 @@ absl::Status AddCampaignRoutes(const ApiContext* context, Router* router) {
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/campaigns", bind(&CreateCampaign)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/campaigns/{id}", bind(&GetCampaign)));
   MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/campaigns/{id}", bind(&PutCampaign)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("PATCH", "/v1/campaigns/{id}", bind(&PatchCampaign)));
   return router->Add("DELETE", "/v1/campaigns/{id}", bind(&DeleteCampaign));
 }
 

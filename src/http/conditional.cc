@@ -86,12 +86,27 @@ bool MatchesStrong(const EntityTagCondition& condition, uint64_t version) {
 }
 
 bool MatchesWeak(const EntityTagCondition& condition, uint64_t version) {
+  return MatchesWeakOpaque(condition, absl::StrCat(version));
+}
+
+bool MatchesWeakOpaque(const EntityTagCondition& condition, std::string_view opaque) {
   if (condition.any) return true;
-  const std::string opaque = absl::StrCat(version);
   for (const EntityTag& tag : condition.tags) {
     if (tag.opaque == opaque) return true;
   }
   return false;
+}
+
+std::string BodyTagOpaque(std::string_view body) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : body) {
+    hash ^= static_cast<uint8_t>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) out[i] = kHex[hash & 0xF];
+  return out;
 }
 
 }  // namespace marquee::http::internal

@@ -43,6 +43,14 @@ bool MatchesStrong(const EntityTagCondition& condition, uint64_t version);
 // If-None-Match: weak comparison against the current version.
 bool MatchesWeak(const EntityTagCondition& condition, uint64_t version);
 
+// If-None-Match: weak comparison against an entity-tag whose opaque part
+// (between the quotes) is `opaque`.
+bool MatchesWeakOpaque(const EntityTagCondition& condition, std::string_view opaque);
+
+// An opaque tag for a representation that is no record: 16 hex digits of
+// the FNV-1a 64-bit hash of `body` (stable across processes and nodes).
+std::string BodyTagOpaque(std::string_view body);
+
 }  // namespace marquee::http::internal
 
 #endif  // MARQUEE_SRC_HTTP_CONDITIONAL_H_

@@ -5,22 +5,24 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "http/text_internal.h"
 
 namespace marquee::http::internal {
 
-absl::Status CheckJsonContentType(const Headers& headers) {
+absl::Status CheckJsonContentType(const Headers& headers, std::string_view media_type) {
   std::vector<std::string_view> fields = headers.GetAll("Content-Type");
   if (fields.empty()) {
-    return absl::InvalidArgumentError("Content-Type: missing; send application/json");
+    return absl::InvalidArgumentError(
+        absl::StrCat("Content-Type: missing; send ", Sv(media_type)));
   }
   if (fields.size() > 1) {
     return absl::InvalidArgumentError("Content-Type: sent more than once");
   }
   std::string_view value = fields.front();
   const size_t semicolon = value.find(';');
-  if (!EqualsIgnoreCase(TrimOws(value.substr(0, semicolon)), "application/json")) {
-    return absl::InvalidArgumentError("Content-Type: must be application/json");
+  if (!EqualsIgnoreCase(TrimOws(value.substr(0, semicolon)), media_type)) {
+    return absl::InvalidArgumentError(absl::StrCat("Content-Type: must be ", Sv(media_type)));
   }
   std::string_view params =
       semicolon == std::string_view::npos ? std::string_view() : value.substr(semicolon + 1);

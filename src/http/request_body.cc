@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
+#include "http/conditional.h"
 #include "http/media_type.h"
 #include "http/text_internal.h"
 #include "marquee/http/problem.h"
@@ -24,7 +25,8 @@ Response JsonResponse(int status, std::string body) {
   return response;
 }
 
-BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request) {
+BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request,
+                           std::string_view media_type) {
   const ApiOptions& options = context.options;
   if (request.body.size() > options.max_body_bytes) {
     return {std::nullopt,
@@ -32,7 +34,7 @@ BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request) {
                 413, absl::StrCat("The body is ", request.body.size(), " bytes; the limit is ",
                                   options.max_body_bytes, " bytes.")))};
   }
-  if (absl::Status type = CheckJsonContentType(request.headers); !type.ok()) {
+  if (absl::Status type = CheckJsonContentType(request.headers, media_type); !type.ok()) {
     return {std::nullopt, ProblemResponse(MakeProblem(415, StdSv(type.message())))};
   }
   if (request.body.empty()) {
@@ -45,6 +47,45 @@ BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request) {
             ProblemResponse(MakeProblem(400, absl::StrCat("body: ", body.status().message())))};
   }
   return {*std::move(body), Response{}};
+}
+
+absl::StatusOr<std::optional<std::string>> SingleQueryParam(const Target& target,
+                                                            std::string_view name) {
+  std::optional<std::string> value;
+  for (const auto& [key, text] : target.query) {
+    if (key != name) continue;
+    if (value.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(Sv(name), ": given more than once"));
+    }
+    value = text;
+  }
+  return value;
+}
+
+std::string Rfc3339Utc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
+Response NotModified(std::string_view etag, std::string_view cache_control) {
+  Response response{.status = 304};
+  response.headers.Set("ETag", etag);
+  response.headers.Set("Cache-Control", cache_control);
+  return response;
+}
+
+Response ConditionalJson(const ApiContext& context, const Request& request, std::string body,
+                         std::string_view opaque, bool weak, std::string_view cache_control) {
+  absl::StatusOr<std::optional<EntityTagCondition>> if_none_match =
+      ParseEntityTagCondition(request.headers, "If-None-Match");
+  if (!if_none_match.ok()) return context.Error(request, if_none_match.status());
+  const std::string etag = absl::StrCat(weak ? "W/" : "", "\"", Sv(opaque), "\"");
+  if (if_none_match->has_value() && MatchesWeakOpaque(**if_none_match, opaque)) {
+    return NotModified(etag, cache_control);
+  }
+  Response response = JsonResponse(200, std::move(body));
+  response.headers.Set("ETag", etag);
+  response.headers.Set("Cache-Control", cache_control);
+  return response;
 }
 
 }  // namespace marquee::http::internal

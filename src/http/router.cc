@@ -13,6 +13,17 @@
 
 namespace marquee::http::internal {
 
+namespace {
+
+// A declared name "attr.*" takes every parameter "attr.<something>".
+bool IsPrefixParamMatch(std::string_view declared, std::string_view name) {
+  if (declared.size() < 2 || declared.substr(declared.size() - 2) != ".*") return false;
+  const std::string_view prefix = declared.substr(0, declared.size() - 1);  // "attr."
+  return name.size() > prefix.size() && name.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
 std::string_view RouteContext::Param(std::string_view name) const {
   for (const auto& [key, value] : params) {
     if (key == name) return value;
@@ -106,7 +117,9 @@ std::string Router::AllowOf(const Resource& resource) {
 absl::Status Router::CheckQuery(const Route& route, const Target& target) {
   for (const auto& [name, value] : target.query) {
     bool known = false;
-    for (const std::string& param : route.query_params) known = known || param == name;
+    for (const std::string& param : route.query_params) {
+      known = known || param == name || IsPrefixParamMatch(param, name);
+    }
     if (known) continue;
     // Cap the echoed name: it comes from outside.
     std::string message = absl::StrCat(

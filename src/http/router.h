@@ -12,7 +12,9 @@
 //     Content-Length set to the body's size;
 //   - OPTIONS: 204 with Allow;
 //   - a query parameter the route did not declare: 400 problem naming it
-//     (so a typo never silently changes what a request means).
+//     (so a typo never silently changes what a request means). A declared
+//     name ending in ".*" ("attr.*") takes every name with that prefix and
+//     something after it ("attr.country"), not the bare "attr." itself.
 // Allow lists the pattern's methods in the order added, then HEAD (when GET
 // exists) and OPTIONS.
 // Thread-safety: Add during setup only; Dispatch is const and thread-safe.

@@ -22,6 +22,10 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/decide.h"
+#include "marquee/campaign/events.h"
+#include "marquee/campaign/poll_service.h"
+#include "marquee/campaign/profile.h"
 #include "marquee/clock.h"
 #include "marquee/http/api.h"
 #include "marquee/http/message.h"
@@ -102,14 +106,27 @@ inline std::string CampaignBody(std::string_view id, std::string_view status = "
   return body;
 }
 
+// The optional domain services an ApiFixture opens over its store and
+// hands to the Api (each off by default, so its routes are 404).
+struct Domain {
+  bool decider = false;   // also the delivery view of /v1/features
+  bool polls = false;
+  bool events = false;
+  bool profiles = false;
+};
+
 struct ApiFixture {
   ManualClock clock{absl::FromCivil(absl::CivilSecond(2026, 3, 1, 0, 0, 0), absl::UTCTimeZone())};
   std::unique_ptr<MemoryStore> memory;
   std::unique_ptr<FailingStore> store;
   std::unique_ptr<campaign::CampaignRepository> repo;
+  std::unique_ptr<campaign::Decider> decider;
+  std::unique_ptr<campaign::PollService> polls;
+  std::unique_ptr<campaign::EventIngestor> events;
+  std::unique_ptr<campaign::ProfileRepository> profiles;
   std::unique_ptr<Api> api;
 
-  explicit ApiFixture(ApiOptions options = {}) {
+  explicit ApiFixture(ApiOptions options = {}, Domain domain = {}) {
     absl::StatusOr<std::unique_ptr<MemoryStore>> m = OpenMemoryStore({.clock = &clock});
     REQUIRE_MESSAGE(m.ok(), m.status().ToString());
     memory = *std::move(m);
@@ -120,10 +137,54 @@ struct ApiFixture {
     repo = *std::move(r);
     options.store = store.get();
     options.campaigns = repo.get();
+    if (domain.decider) {
+      auto d = campaign::Decider::Open(store.get(), {.clock = &clock});
+      REQUIRE_MESSAGE(d.ok(), d.status().ToString());
+      decider = *std::move(d);
+      options.decider = decider.get();
+      options.delivery_view = &decider->view();
+    }
+    if (domain.polls) {
+      auto p = campaign::PollService::Open(store.get(), {.clock = &clock});
+      REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+      polls = *std::move(p);
+      options.polls = polls.get();
+    }
+    if (domain.events) {
+      auto e = campaign::EventIngestor::Open(store.get(), {.clock = &clock});
+      REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+      events = *std::move(e);
+      options.events = events.get();
+    }
+    if (domain.profiles) {
+      auto p = campaign::ProfileRepository::Open(store.get());
+      REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+      profiles = *std::move(p);
+      options.profiles = profiles.get();
+    }
     if (options.clock == nullptr) options.clock = &clock;
     absl::StatusOr<std::unique_ptr<Api>> a = Api::Create(std::move(options));
     REQUIRE_MESSAGE(a.ok(), a.status().ToString());
     api = *std::move(a);
+  }
+
+  // Puts a record straight into the store (what another process or the
+  // host might write) and waits until the decider's view has it.
+  uint64_t PutRecord(std::string_view collection, std::string_view id, std::string_view body) {
+    absl::StatusOr<Json> json = Json::Parse(body);
+    REQUIRE_MESSAGE(json.ok(), json.status().ToString());
+    WriteBatch batch;
+    batch.Put(std::string(collection), std::string(id), *json);
+    absl::StatusOr<uint64_t> v = memory->Write(batch);
+    REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    Sync();
+    return *v;
+  }
+  // Waits until the decider's view reflects every commit so far.
+  void Sync() const {
+    if (decider) {
+      REQUIRE(decider->view().WaitForVersion(memory->CurrentVersion(), absl::Seconds(10)).ok());
+    }
   }
 
   Response Send(std::string method, std::string target, Headers headers = {},

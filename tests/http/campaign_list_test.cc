@@ -125,7 +125,7 @@ TEST_SUITE("http.campaign_list") {
     CheckProblem(f.Get("/v1/campaigns?after="), 400);
   }
 
-  TEST_CASE("a cursor from an Api with another key is refused; same key works") {
+  TEST_CASE("a cursor from an Api with another key is refused, same key works") {
     ApiOptions options{.cursor_key = CursorKey{.id = "k1", .secret = std::string(32, 'a')}};
     ApiFixture f(options);
     for (const char* id : {"a", "b"}) f.Create(id);

@@ -108,7 +108,7 @@ TEST_SUITE("http.campaign_write") {
     CHECK(f.store->CurrentVersion() == version);
   }
 
-  TEST_CASE("PUT with the current ETag replaces; a stale one is 412") {
+  TEST_CASE("PUT with the current ETag replaces, a stale one is 412") {
     ApiFixture f;
     const std::string etag = f.Create("spring");
     Response r =
@@ -130,7 +130,7 @@ TEST_SUITE("http.campaign_write") {
     CHECK(f.repo->Get("spring")->priority == 9);
   }
 
-  TEST_CASE("PUT: the body may omit the id; a different id is 400") {
+  TEST_CASE("PUT: the body may omit the id, a different id is 400") {
     ApiFixture f;
     const std::string etag = f.Create("spring");
     Response r = f.SendJson("PUT", "/v1/campaigns/spring", CampaignBody(""), {{"If-Match", etag}});
@@ -158,7 +158,7 @@ TEST_SUITE("http.campaign_write") {
                  412);
   }
 
-  TEST_CASE("PUT of an unknown campaign is 404; a refused transition 409") {
+  TEST_CASE("PUT of an unknown campaign is 404, a refused transition 409") {
     ApiFixture f;
     CheckProblem(f.SendJson("PUT", "/v1/campaigns/nope", CampaignBody("nope"), {{"If-Match", "*"}}),
                  404);
@@ -169,7 +169,7 @@ TEST_SUITE("http.campaign_write") {
     CHECK(Contains(r.body, "ended"));
   }
 
-  TEST_CASE("DELETE: 204, then 404; If-Match optional, stale 412") {
+  TEST_CASE("DELETE: 204, then 404, If-Match optional, stale 412") {
     ApiFixture f;
     const std::string etag = f.Create("spring");
     f.Create("autumn");

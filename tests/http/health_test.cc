@@ -23,7 +23,7 @@ TEST_SUITE("http.health") {
     CHECK(r.headers.Get("Cache-Control") == std::optional<std::string_view>("no-store"));
   }
 
-  TEST_CASE("/healthz stays 200 while the store fails; /readyz turns 503") {
+  TEST_CASE("/healthz stays 200 while the store fails, /readyz turns 503") {
     ApiFixture f;
     CHECK(f.Get("/readyz").status == 200);
     CHECK(f.Get("/readyz").body == R"({"status":"ready"})");
@@ -42,7 +42,7 @@ TEST_SUITE("http.health") {
     CheckProblem(f.Get("/readyz"), 503);
   }
 
-  TEST_CASE("HEAD and OPTIONS on /healthz; other methods 405") {
+  TEST_CASE("HEAD and OPTIONS on /healthz, other methods 405") {
     ApiFixture f;
     Response head = f.Send("HEAD", "/healthz");
     CHECK(head.status == 200);

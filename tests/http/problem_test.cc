@@ -35,7 +35,7 @@ TEST_SUITE("http.problem") {
     CHECK(HttpStatusFor(absl::CancelledError("x")) == 500);
   }
 
-  TEST_CASE("a 4xx problem shows the message; its body is RFC 9457 JSON") {
+  TEST_CASE("a 4xx problem shows the message, its body is RFC 9457 JSON") {
     Response r = ProblemResponse(absl::InvalidArgumentError("variants[1].weight: must be >= 0"));
     CHECK(r.status == 400);
     CHECK(r.headers.Get("Content-Type") == std::optional<std::string_view>(kProblemContentType));
@@ -63,7 +63,7 @@ TEST_SUITE("http.problem") {
     }
   }
 
-  TEST_CASE("429 and 503 advise Retry-After; others do not") {
+  TEST_CASE("429 and 503 advise Retry-After, others do not") {
     CHECK(ProblemResponse(absl::ResourceExhaustedError("slow down")).headers.Get("Retry-After") ==
           std::optional<std::string_view>("1"));
     CHECK(ProblemResponse(absl::UnavailableError("x")).headers.Get("Retry-After") ==
@@ -77,7 +77,7 @@ TEST_SUITE("http.problem") {
     CHECK(r.status == 500);
   }
 
-  TEST_CASE("ProblemJson escapes text and replaces invalid UTF-8; detail is optional") {
+  TEST_CASE("ProblemJson escapes text and replaces invalid UTF-8, detail is optional") {
     Problem p = MakeProblem(404, "no \"x\"\n\xFF");
     std::string body = ProblemJson(p);
     CHECK(Json::Parse(body).ok());

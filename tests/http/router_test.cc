@@ -123,6 +123,20 @@ TEST_SUITE("http.router") {
     CHECK(head.body.empty());
   }
 
+  TEST_CASE("a declared prefix parameter takes the names that continue the prefix") {
+    Router router;
+    auto handler = [](const RouteContext&) { return Echo("ok"); };
+    REQUIRE(router.Add("GET", "/decide", handler, {"user", "attr.*"}).ok());
+    CHECK(Run(router, "GET", "/decide?user=u&attr.country=DE&attr.a.b=1").status == 200);
+    for (const char* target :
+         {"/decide?attr.=x", "/decide?attr=x", "/decide?attrx=1", "/decide?xattr.a=1"}) {
+      CAPTURE(target);
+      Response r = Run(router, "GET", target);
+      CHECK(r.status == 400);
+      CHECK(r.body.find("supported: user, attr.*") != std::string::npos);
+    }
+  }
+
   TEST_CASE("HEAD of a 304 or 204 reports no Content-Length") {
     Router router;
     REQUIRE(router.Add("GET", "/same", [](const RouteContext&) { return Response{.status = 304}; })

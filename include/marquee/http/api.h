@@ -20,6 +20,50 @@
 //   GET    /v1/campaigns/{id}         ETag, Cache-Control; If-None-Match → 304
 //   PUT    /v1/campaigns/{id}         If-Match required (428), stale → 412
 //   DELETE /v1/campaigns/{id}         204; If-Match optional (stale → 412)
+//   PATCH  /v1/campaigns/{id}         application/merge-patch+json (RFC 7396)
+//                                     over the representation; If-Match
+//                                     required (428), stale → 412
+//   POST   /v1/segments               201, Location, ETag; 409 when the id exists
+//   GET    /v1/segments/{id}          ETag; If-None-Match → 304
+//   PUT    /v1/segments/{id}          If-Match required (428), stale → 412
+//   DELETE /v1/segments/{id}          204; 409 while a campaign names it
+//                                     (no listing: the repository has none)
+// Served when ApiOptions::decider is set (else 404):
+//   GET    /v1/decide                 ?user=u42&attr.country=DE&placement=p&
+//                                     explain=true: the user's campaigns,
+//                                     variants and flags; weak ETag (304),
+//                                     decide_cache_control
+//   POST   /v1/decide                 the same from {"user","attributes",
+//                                     "placement","explain"} (typed attributes)
+// Served when ApiOptions::delivery_view is set (else 404):
+//   GET    /v1/features               GrowthBook's SDK payload {"status":200,
+//                                     "features":{...},"experiments":[]};
+//                                     strong ETag (304), features_cache_control
+//   GET    /api/features/{client_key} the same, for GrowthBook SDKs (the key is
+//                                     not checked)
+// Served when ApiOptions::polls is set (else 404):
+//   POST   /v1/polls                  201, Location, ETag; 409 when the id exists
+//   GET    /v1/polls/{id}             ETag; If-None-Match → 304
+//   POST   /v1/polls/{id}/close       200, the closed poll
+//   POST   /v1/polls/{id}/votes       {"user","option"[,"attributes"]}: 201 new,
+//                                     200 re-sent (counted once) or changed;
+//                                     409 closed or not open or a second
+//                                     option; 400 unknown option; 403 targeting
+//   GET    /v1/polls/{id}/results     {"poll","counts","total"}; ETag (304)
+// Served when ApiOptions::events is set (else 404):
+//   POST   /v1/events                 a JSON array of events, all or nothing:
+//                                     202 {"accepted":n}; 400 naming the index
+//   GET    /v1/campaigns/{id}/stats   ?from=&to=&bucket=&control=: per-variant
+//                                     totals, conversion rate, z-test, series
+// Served when ApiOptions::profiles is set (else 404); all private, no-store:
+//   GET    /v1/profiles/{id}          ETag; If-None-Match → 304
+//   PUT    /v1/profiles/{id}          {"attributes":{...}}: 201 created, 200
+//                                     replaced; If-Match optional (412)
+//   PATCH  /v1/profiles/{id}          application/merge-patch+json over the
+//                                     representation; creates when absent
+//   DELETE /v1/profiles/{id}          GDPR erasure of everything about the
+//                                     user (privacy.h): 204
+//   GET    /v1/profiles/{id}/export   the user's data (privacy.h ExportUser)
 // A query parameter a route does not take is a 400 (named in the problem).
 // Every route also answers HEAD as its GET without a body (with the
 // Content-Length GET would have), and OPTIONS with 204 and Allow. A known
@@ -41,13 +85,13 @@
 // A 5xx never shows its Status message to the client; on_server_error
 // receives it.
 //
-// Request bodies must be Content-Type application/json (charset, when given,
-// utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
+// Request bodies must be Content-Type application/json (PATCH:
+// application/merge-patch+json; charset, when given, utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
 // max_json_depth or malformed: 400. Request-targets longer than
 // target_limits.max_target_bytes: 414; malformed (message.h): 400.
 // Thread-safety: Handle is const and may be called from any number of
-// threads at once; the store and the repository must be thread-safe (the
-// ones of Marquee are).
+// threads at once; the store, the repository and the optional services
+// must be thread-safe (the ones of Marquee are).
 //
 //   auto store = marquee::OpenMemoryStore({.data_dir = "/var/lib/marquee"});
 //   auto repo = marquee::campaign::CampaignRepository::Open(store->get());
@@ -69,6 +113,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/decide.h"
+#include "marquee/campaign/delivery_view.h"
+#include "marquee/campaign/events.h"
+#include "marquee/campaign/poll_service.h"
+#include "marquee/campaign/profile.h"
 #include "marquee/clock.h"
 #include "marquee/export.h"
 #include "marquee/http/message.h"
@@ -83,6 +132,32 @@ struct ApiOptions {
   // The campaigns served under /v1/campaigns. Not owned; must outlive the
   // Api. Required.
   campaign::CampaignRepository* campaigns = nullptr;
+  // Serves GET and POST /v1/decide. Not owned; must outlive the Api.
+  // Default: nullptr (/v1/decide is not served: 404).
+  const campaign::Decider* decider = nullptr;
+  // Cache-Control of /v1/decide answers; no control characters. A decision
+  // is per user: shared caches must not keep it, the client revalidates
+  // (304 while the decision is the same). Default: "private, no-cache".
+  std::string decide_cache_control = "private, no-cache";
+  // The read model GET /v1/features serves the feature set from
+  // (Decider::view() will do). Not owned; must outlive the Api.
+  // Default: nullptr (/v1/features and /api/features/{key} are 404).
+  const campaign::DeliveryView* delivery_view = nullptr;
+  // Cache-Control of GET /v1/features; no control characters. The payload
+  // is the same for every user, so CDNs may keep it.
+  // Default: "public, max-age=30, stale-while-revalidate=300".
+  std::string features_cache_control = "public, max-age=30, stale-while-revalidate=300";
+  // Serves /v1/polls. Not owned; must outlive the Api.
+  // Default: nullptr (/v1/polls... is 404).
+  campaign::PollService* polls = nullptr;
+  // Serves POST /v1/events and GET /v1/campaigns/{id}/stats (read from
+  // `store`). Not owned; must outlive the Api.
+  // Default: nullptr (both are 404).
+  campaign::EventIngestor* events = nullptr;
+  // Serves /v1/profiles; DELETE erases the user (privacy.h EraseUser on
+  // `store`). Not owned; must outlive the Api.
+  // Default: nullptr (/v1/profiles... is 404).
+  campaign::ProfileRepository* profiles = nullptr;
   // Signs the list cursors ("after"), so a client cannot forge a position.
   // Give every node of a deployment the same key, so a cursor from one works
   // on another and across restarts. Default: none, a random key made by

@@ -1,0 +1,153 @@
+// /v1/segments and /v1/segments/{id}: saved conditions, through
+// CampaignRepository's PutSegment / GetSegment / DeleteSegment.
+//
+// Representation: {"id": "vip", "name": "VIP", "condition": {...}} (the
+// record body with the id first, as for campaigns).
+//   POST   /v1/segments        201, Location, ETag; 409 when the id exists
+//   GET    /v1/segments/{id}   ETag; If-None-Match → 304
+//   PUT    /v1/segments/{id}   If-Match required (428), stale → 412; 404
+//                              when absent (create with POST)
+//   DELETE /v1/segments/{id}   204; If-Match optional (stale → 412); 409
+//                              while a campaign names the segment
+// The repository has no listing of segments, so GET /v1/segments is 405.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "http/api_internal.h"
+#include "http/campaign_body.h"
+#include "http/conditional.h"
+#include "http/text_internal.h"
+#include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/segment.h"
+#include "marquee/http/problem.h"
+#include "marquee/status.h"
+
+namespace marquee::http::internal {
+namespace {
+
+using campaign::Segment;
+
+Response SegmentResponse(const ApiContext& context, const RouteContext& route, int status,
+                         const Segment& segment) {
+  absl::StatusOr<Json> body = campaign::SegmentToJson(segment);
+  absl::StatusOr<std::string> text =
+      body.ok() ? WithIdMember(segment.id, *body) : absl::StatusOr<std::string>(body.status());
+  if (!text.ok()) return context.Error(route.request, absl::InternalError(text.status().message()));
+  Response response = JsonResponse(status, *std::move(text));
+  response.headers.Set("ETag", StrongEtag(segment.version));
+  response.headers.Set("Cache-Control", context.options.campaign_cache_control);
+  return response;
+}
+
+Response PreconditionFailed(std::string_view id) {
+  return ProblemResponse(MakeProblem(
+      412, absl::StrCat("The segment '", Sv(id),
+                        "' has changed: its ETag does not match If-Match. Read it again.")));
+}
+
+absl::StatusOr<Segment> SegmentFromBody(const Json& body, std::optional<std::string_view> path_id) {
+  MARQUEE_ASSIGN_OR_RETURN(IdAndBody split, SplitIdMember(body, path_id));
+  MARQUEE_RETURN_IF_ERROR(CheckAddressable(split.id));
+  return campaign::SegmentFromJson(split.id, split.body);
+}
+
+// A refused write: 412 when the segment moved from `expected_version`
+// meanwhile, 404 when it is gone, else `error`'s problem (409 for a
+// segment still in use).
+Response WriteRefused(const ApiContext& context, const RouteContext& route,
+                      std::optional<uint64_t> expected_version, const absl::Status& error) {
+  const std::string_view id = route.Param("id");
+  if (absl::IsFailedPrecondition(error)) {
+    absl::StatusOr<Segment> now = context.options.campaigns->GetSegment(id);
+    if (absl::IsNotFound(now.status())) {
+      return ProblemResponse(MakeProblem(404, absl::StrCat("No segment '", Sv(id), "'.")));
+    }
+    if (now.ok() && expected_version.has_value() && now->version != *expected_version) {
+      return PreconditionFailed(id);
+    }
+  }
+  return context.Error(route.request, error);
+}
+
+Response CreateSegment(const ApiContext& context, const RouteContext& route) {
+  BodyOrProblem body = ReadJsonBody(context, route.request);
+  if (!body.body.has_value()) return std::move(body.problem);
+  absl::StatusOr<Segment> segment = SegmentFromBody(*body.body, std::nullopt);
+  if (!segment.ok()) return context.Error(route.request, segment.status());
+  absl::StatusOr<Segment> created = context.options.campaigns->PutSegment(*segment, 0);
+  if (!created.ok()) return context.Error(route.request, created.status());
+  Response response = SegmentResponse(context, route, 201, *created);
+  response.headers.Set("Location",
+                       absl::StrCat("/v1/segments/", Sv(EncodePathSegment(created->id))));
+  return response;
+}
+
+Response GetSegment(const ApiContext& context, const RouteContext& route) {
+  absl::StatusOr<Segment> segment = context.options.campaigns->GetSegment(route.Param("id"));
+  if (!segment.ok()) return context.Error(route.request, segment.status());
+  absl::StatusOr<std::optional<EntityTagCondition>> if_none_match =
+      ParseEntityTagCondition(route.request.headers, "If-None-Match");
+  if (!if_none_match.ok()) return context.Error(route.request, if_none_match.status());
+  if (if_none_match->has_value() && MatchesWeak(**if_none_match, segment->version)) {
+    return NotModified(StrongEtag(segment->version), context.options.campaign_cache_control);
+  }
+  return SegmentResponse(context, route, 200, *segment);
+}
+
+Response PutSegment(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
+  if (!if_match->has_value()) {
+    return ProblemResponse(MakeProblem(
+        428, "If-Match is required: send the ETag of the segment you read, so a concurrent "
+             "change is not overwritten."));
+  }
+  BodyOrProblem body = ReadJsonBody(context, route.request);
+  if (!body.body.has_value()) return std::move(body.problem);
+  absl::StatusOr<Segment> segment = SegmentFromBody(*body.body, id);
+  if (!segment.ok()) return context.Error(route.request, segment.status());
+  absl::StatusOr<Segment> current = context.options.campaigns->GetSegment(id);
+  if (!current.ok()) return context.Error(route.request, current.status());
+  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
+  absl::StatusOr<Segment> updated = context.options.campaigns->PutSegment(*segment, current->version);
+  if (!updated.ok()) return WriteRefused(context, route, current->version, updated.status());
+  return SegmentResponse(context, route, 200, *updated);
+}
+
+Response DeleteSegment(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
+  std::optional<uint64_t> expected_version;
+  if (if_match->has_value()) {
+    absl::StatusOr<Segment> current = context.options.campaigns->GetSegment(id);
+    if (!current.ok()) return context.Error(route.request, current.status());
+    if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
+    expected_version = current->version;
+  }
+  absl::Status deleted = context.options.campaigns->DeleteSegment(id, expected_version);
+  if (!deleted.ok()) return WriteRefused(context, route, expected_version, deleted);
+  return Response{.status = 204};
+}
+
+}  // namespace
+
+absl::Status AddSegmentRoutes(const ApiContext* context, Router* router) {
+  auto bind = [context](Response (*handler)(const ApiContext&, const RouteContext&)) {
+    return [context, handler](const RouteContext& route) { return handler(*context, route); };
+  };
+  MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/segments", bind(&CreateSegment)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/segments/{id}", bind(&GetSegment)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/segments/{id}", bind(&PutSegment)));
+  return router->Add("DELETE", "/v1/segments/{id}", bind(&DeleteSegment));
+}
+
+}  // namespace marquee::http::internal
