@@ -67,7 +67,7 @@ TEST_CASE("Create refuses bad options") {
   CHECK(StringCache::Create({}).ok());
 }
 
-TEST_CASE("Put then Get returns the value; an absent key is a miss") {
+TEST_CASE("Put then Get returns the value, an absent key is a miss") {
   auto cache = MakeCache({});
   CHECK(cache->Get("a") == nullptr);
   CHECK(cache->Put("a", Value("alpha", 1)));

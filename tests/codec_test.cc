@@ -236,7 +236,7 @@ TEST_SUITE("Codec dictionaries") {
     }
   }
 
-  TEST_CASE("one dictionary may serve several collections; an id with other bytes may not") {
+  TEST_CASE("one dictionary may serve several collections, an id with other bytes may not") {
     auto codec = MakeCodec();
     REQUIRE(codec->AddDictionary("campaigns", TrainedDictionary(1)).ok());
     CHECK(codec->AddDictionary("segments", TrainedDictionary(1)).ok());

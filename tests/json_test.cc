@@ -484,7 +484,7 @@ TEST_SUITE("minified JSON fast path") {
     }
   }
 
-  TEST_CASE("depth up to max_depth is accepted; beyond it, or beyond 64, is left to Parse") {
+  TEST_CASE("depth up to max_depth is accepted, beyond it, or beyond 64, is left to Parse") {
     auto nested = [](int levels) {
       std::string text;
       for (int i = 0; i < levels; ++i) text += i % 2 == 0 ? "[" : "{\"k\":";

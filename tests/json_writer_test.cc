@@ -422,7 +422,7 @@ TEST_SUITE("JsonWriter misuse") {
                 "second top-level value");
   }
 
-  TEST_CASE("the first error sticks; Fail ignores OK and later errors") {
+  TEST_CASE("the first error sticks, Fail ignores OK and later errors") {
     std::string out;
     JsonWriter w(&out, kNoAssert);
     w.Fail(absl::OkStatus());

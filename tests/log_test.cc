@@ -633,7 +633,7 @@ TEST_SUITE("log_reader") {
     CHECK(zeros.result->torn_bytes == kLogFileHeaderBytes);
   }
 
-  TEST_CASE("v1 and v2 files are read and say their format; other versions are DataLoss") {
+  TEST_CASE("v1 and v2 files are read and say their format, other versions are DataLoss") {
     test::TempDir dir("log-test");
     const std::string path = dir.Join("versions.mlog");
     const BuiltLog log = BuildLog(7, 3);

@@ -426,7 +426,7 @@ TEST_SUITE("snapshot") {
     }
   }
 
-  TEST_CASE("v2 chunks: records span chunks; damaged chunk framing is DataLoss") {
+  TEST_CASE("v2 chunks: records span chunks, damaged chunk framing is DataLoss") {
     test::TempDir dir("snapshot-test");
     const std::string path = dir.Join("s.msnap");
     // Two bodies larger than a chunk, between small records.

@@ -40,7 +40,7 @@ void CheckInOrder(const std::vector<std::string>& conditions, const std::vector<
 }
 
 TEST_SUITE("campaign.clause_memo") {
-  TEST_CASE("equal clauses share a slot; others, and group clauses, do not") {
+  TEST_CASE("equal clauses share a slot, others, and group clauses, do not") {
     CHECK(InternClause("country", MustParse(R"({"$in":["FR"]})")) == -1);  // no scope
     ScopedClauseInterning interning;
     const int32_t a = InternClause("country", MustParse(R"({"$in":["FR","BE"]})"));

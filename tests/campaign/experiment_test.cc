@@ -161,7 +161,7 @@ TEST_SUITE("campaign.experiment") {
     CHECK(calls == 2);
   }
 
-  TEST_CASE("status, url and groups round-trip; urlPatterns is kept but not applied") {
+  TEST_CASE("status, url and groups round-trip, urlPatterns is kept but not applied") {
     const std::string text =
         R"({"key":"k","status":"stopped","variations":[0,1],"url":"^/a","groups":["g"],)"
         R"("urlPatterns":[{"include":false,"type":"regex","pattern":".*"}],"force":1})";

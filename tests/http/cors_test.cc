@@ -20,7 +20,7 @@ Request FromOrigin(std::string method, std::string origin) {
   return r;
 }
 
-TEST_CASE("cors: a listed origin is echoed; others get nothing but Vary") {
+TEST_CASE("cors: a listed origin is echoed, others get nothing but Vary") {
   const std::vector<std::string> origins = {"https://shop.example"};
   Response ok{.status = 200};
   ApplyCors(origins, absl::Minutes(10), FromOrigin("POST", "https://shop.example"), ok);
@@ -39,7 +39,7 @@ TEST_CASE("cors: a listed origin is echoed; others get nothing but Vary") {
   CHECK(none.headers.empty());
 }
 
-TEST_CASE("cors: star allows any origin; a preflight gets methods, headers and max age") {
+TEST_CASE("cors: star allows any origin, a preflight gets methods, headers and max age") {
   Response preflight{.status = 204};
   preflight.headers.Set("Allow", "GET, HEAD, POST, OPTIONS");
   Request request = FromOrigin("OPTIONS", "https://any.example");
