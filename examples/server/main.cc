@@ -22,12 +22,18 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "demo_seed.h"
+#include "keys.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/collections.h"
+#include "marquee/campaign/decide.h"
+#include "marquee/campaign/events.h"
+#include "marquee/campaign/poll_service.h"
+#include "marquee/campaign/profile.h"
 #include "marquee/http/api.h"
 #include "marquee/http/server.h"
 #include "marquee/memory_store.h"
 #include "options.h"
+#include "server_metrics.h"
 
 namespace {
 
@@ -84,6 +90,10 @@ const char* FsyncName(marquee::FsyncPolicy p) {
 
 }  // namespace
 
+using marquee_server::ChooseKeys;
+using marquee_server::ServerKeys;
+using marquee_server::WriteServerMetrics;
+
 int main(int argc, char** argv) {
   // Block the stop signals before any thread starts (the store's, the
   // server's): every thread inherits the mask, and main takes them with
@@ -123,13 +133,42 @@ int main(int argc, char** argv) {
     seeded = *std::move(report);
   }
 
+  // The domain services behind the delivery routes.
+  absl::StatusOr<std::unique_ptr<marquee::campaign::PollService>> polls =
+      marquee::campaign::PollService::Open(store->get());
+  if (!polls.ok()) return Fail("open the polls", polls.status());
+  absl::StatusOr<std::unique_ptr<marquee::campaign::EventIngestor>> events =
+      marquee::campaign::EventIngestor::Open(store->get());
+  if (!events.ok()) return Fail("open the event ingestor", events.status());
+  absl::StatusOr<std::unique_ptr<marquee::campaign::ProfileRepository>> profiles =
+      marquee::campaign::ProfileRepository::Open(store->get());
+  if (!profiles.ok()) return Fail("open the profiles", profiles.status());
+  absl::StatusOr<std::unique_ptr<marquee::campaign::Decider>> decider =
+      marquee::campaign::Decider::Open(store->get());
+  if (!decider.ok()) return Fail("open the decider", decider.status());
+
+  absl::StatusOr<ServerKeys> keys = ChooseKeys(*flags);
+  if (!keys.ok()) return Fail("generate API keys", keys.status());
+
+  marquee::MemoryStore* const memory_store = store->get();
+  marquee::campaign::EventIngestor* const ingestor = events->get();
   absl::StatusOr<std::unique_ptr<marquee::http::Api>> api = marquee::http::Api::Create({
       .store = store->get(),
       .campaigns = campaigns->get(),
+      .decider = decider->get(),
+      .delivery_view = &(*decider)->view(),
+      .polls = polls->get(),
+      .events = events->get(),
+      .profiles = profiles->get(),
       .on_server_error =
           [](const marquee::http::Request& request, const absl::Status& status) {
             std::cerr << "marquee-server: " << request.method << " " << request.target << ": "
                       << status << "\n";
+          },
+      .auth = keys->auth,
+      .extra_metrics =
+          [memory_store, ingestor](marquee::http::PrometheusText& out) {
+            WriteServerMetrics(*memory_store, *ingestor, out);
           },
   });
   if (!api.ok()) return Fail("create the API", api.status());
@@ -162,11 +201,15 @@ int main(int argc, char** argv) {
     std::cerr << "  demo data:\n";
     for (const std::string& line : seeded) std::cerr << "    " << line << "\n";
   }
+  for (const std::string& line : keys->banner) std::cerr << "  " << line << "\n";
+  const std::string admin_header =
+      keys->admin_key.empty() ? "" : " -H 'Authorization: Bearer " + keys->admin_key + "'";
   std::cerr << "  try:\n"
             << "    curl -s " << base << "/healthz\n"
-            << "    curl -s '" << base << "/v1/campaigns?status=live'\n"
-            << "    curl -si " << base << "/v1/campaigns/spring-sale\n"
-            << "    curl -si -X POST " << base
+            << "    curl -s" << admin_header << " '" << base << "/v1/campaigns?status=live'\n"
+            << "    curl -si" << admin_header << " " << base << "/v1/campaigns/spring-sale\n"
+            << "    curl -s" << admin_header << " '" << base << "/v1/decide?user=u42&attr.country=DE'\n"
+            << "    curl -si -X POST" << admin_header << " " << base
             << "/v1/campaigns -H 'Content-Type: application/json' \\\n"
             << "         -d '{\"id\":\"my-first\",\"name\":\"My first campaign\","
                "\"status\":\"draft\",\"variants\":[{\"key\":\"a\",\"weight\":1}]}'\n"

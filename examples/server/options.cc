@@ -6,8 +6,8 @@ namespace marquee_server {
 
 const char kUsage[] = R"(usage: marquee-server [options]
 
-Serves the Marquee HTTP API (GET /healthz, /readyz, /v1/campaigns ...) over
-an embedded MemoryStore. One JSON line per request on stdout; the banner and
+Serves the Marquee HTTP API (campaigns, segments, polls and votes, events and
+stats, profiles, decide, features, /metrics) over an embedded MemoryStore. One JSON line per request on stdout; the banner and
 errors on stderr. SIGTERM or SIGINT stop it after in-flight requests finish.
 
 options:
@@ -21,6 +21,13 @@ options:
   --demo              seed demo campaigns, segments, features, a poll and
                       profiles (idempotent: a restart finds them)
   --port-file FILE    write the bound port to FILE once listening
+  --admin-key KEY     an API key with the admin scope (at least 16 characters;
+                      sent as 'Authorization: Bearer KEY')
+  --delivery-key KEY  an API key with the delivery scope: decide, features,
+                      votes, results, events
+                      With either key the API needs keys (read-only calls
+                      too); with none it is open, unless --demo, which then
+                      generates both and prints them.
   --help              this text
 )";
 
@@ -70,13 +77,21 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
       }
       flags.demo = true;
     } else if (arg == "--data-dir" || arg == "--listen" || arg == "--port-file" ||
-               arg == "--fsync" || arg == "--threads") {
+               arg == "--fsync" || arg == "--threads" || arg == "--admin-key" ||
+               arg == "--delivery-key") {
       if (!take_value()) return std::nullopt;
       if (value.empty()) {
         error = std::string(arg) + " needs a non-empty value";
         return std::nullopt;
       }
-      if (arg == "--data-dir") {
+      if (arg == "--admin-key" || arg == "--delivery-key") {
+        // Short keys can be guessed; keys are compared as SHA-256 digests.
+        if (value.size() < 16 || value.size() > 256) {
+          error = std::string(arg) + " needs 16..256 characters";
+          return std::nullopt;
+        }
+        (arg == "--admin-key" ? flags.admin_key : flags.delivery_key) = value;
+      } else if (arg == "--data-dir") {
         flags.data_dir = value;
       } else if (arg == "--listen") {
         flags.listen = value;

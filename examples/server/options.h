@@ -17,6 +17,8 @@ struct ServerFlags {
   size_t threads = 0;  // 0: hardware concurrency
   bool demo = false;
   std::string port_file;  // empty: none
+  std::string admin_key;     // empty: none given
+  std::string delivery_key;  // empty: none given
   bool help = false;
 };
 

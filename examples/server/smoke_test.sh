@@ -15,27 +15,30 @@ mkdir -p "$work"
 
 fail() { echo "FAIL: $*" >&2; [[ -f $work/err ]] && cat "$work/err" >&2; exit 1; }
 
-for bad in "--bogus" "--fsync sometimes" "--threads 0" "--listen nope" "--data-dir"; do
+for bad in "--bogus" "--fsync sometimes" "--threads 0" "--listen nope" "--data-dir" \
+           "--admin-key short"; do
   # shellcheck disable=SC2086
   if "$server" $bad >/dev/null 2>"$work/bad.err"; then rc=0; else rc=$?; fi
   [[ $rc -eq 2 ]] || fail "'$bad' exited $rc, expected 2"
   grep -q "marquee-server: " "$work/bad.err" || fail "'$bad' printed no message"
 done
 
-# GET PATH: prints the whole response (status line, headers, body).
+# GET PORT PATH [KEY]: prints the whole response (status line, headers,
+# body); with KEY, sent as a Bearer API key.
 get() {
-  local port=$1 path=$2
+  local port=$1 path=$2 key=${3:-} auth=""
+  [[ -n $key ]] && auth="Authorization: Bearer $key"$'\r\n'
   exec 3<>"/dev/tcp/127.0.0.1/$port"
-  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n' "$path" "$auth" >&3
   timeout 20 cat <&3
   exec 3<&-
 }
 
-# start: runs the server in the background; sets pid and port.
+# start [FLAGS...]: runs the server in the background; sets pid and port.
 start() {
   rm -f "$work/port"
   "$server" --demo --data-dir "$work/data" --listen 127.0.0.1:0 --port-file "$work/port" \
-    --threads 2 >"$work/out" 2>"$work/err" &
+    --threads 2 "$@" >"$work/out" 2>"$work/err" &
   pid=$!
   for _ in $(seq 600); do
     [[ -s $work/port ]] && break
@@ -55,20 +58,36 @@ stop() {
 start
 health=$(get "$port" /healthz)
 [[ $health == "HTTP/1.1 200 OK"* && $health == *'{"status":"ok"}' ]] || fail "healthz: $health"
-campaign=$(get "$port" /v1/campaigns/spring-sale)
+# --demo without keys generates them and prints them in the banner.
+admin=$(sed -n 's/^ *admin: *//p' "$work/err")
+delivery=$(sed -n 's/^ *delivery: *//p' "$work/err")
+[[ $admin == mq_* && $delivery == mq_* ]] || fail "banner without generated keys: $(cat "$work/err")"
+denied=$(get "$port" /v1/campaigns/spring-sale)
+[[ $denied == "HTTP/1.1 401"* ]] || fail "spring-sale without a key: $denied"
+campaign=$(get "$port" /v1/campaigns/spring-sale "$admin")
 [[ $campaign == "HTTP/1.1 200 OK"* && $campaign == *'"name":"Spring sale"'* ]] ||
   fail "spring-sale: $campaign"
+decide=$(get "$port" "/v1/decide?user=u42&attr.country=DE" "$delivery")
+[[ $decide == "HTTP/1.1 200 OK"* && $decide == *'"flags":'* ]] || fail "decide: $decide"
+forbidden=$(get "$port" /v1/campaigns/spring-sale "$delivery")
+[[ $forbidden == "HTTP/1.1 403"* ]] || fail "spring-sale with the delivery key: $forbidden"
+metrics=$(get "$port" /metrics "$admin")
+[[ $metrics == *'marquee_store_records '* && $metrics == *'route="/v1/decide"'* ]] ||
+  fail "metrics: $metrics"
 grep -q "listening on http://127.0.0.1:$port" "$work/err" || fail "banner without the address"
 grep -q "campaign spring-sale (live, 2 variants): created" "$work/err" || fail "banner without the demo"
 stop
-[[ $(grep -c '"latency_us":' "$work/out") -eq 2 ]] || fail "expected 2 access log lines: $(cat "$work/out")"
+[[ $(grep -c '"latency_us":' "$work/out") -eq 6 ]] || fail "expected 6 access log lines: $(cat "$work/out")"
 grep -q '"target":"/healthz","status":200' "$work/out" || fail "access log: $(cat "$work/out")"
 
-# A restart on the same data dir finds the demo and serves it.
-start
+# A restart on the same data dir finds the demo and serves it, with the
+# key given on the command line.
+key=chosen-admin-key-0123456789
+start --admin-key "$key"
 grep -q "campaign spring-sale (live, 2 variants): already there" "$work/err" ||
   fail "restart did not find the demo"
-campaign=$(get "$port" /v1/campaigns/spring-sale)
+! grep -q "$key" "$work/err" || fail "the banner echoed the operator's key"
+campaign=$(get "$port" /v1/campaigns/spring-sale "$key")
 [[ $campaign == "HTTP/1.1 200 OK"* ]] || fail "spring-sale after restart: $campaign"
 stop
 echo "marquee-server smoke test passed"

@@ -42,6 +42,14 @@ struct BodyOrProblem {
 BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request,
                            std::string_view media_type = kJsonContentType);
 
+// The user a delivery request acts for. With a verified end-user token
+// (route.principal->user) that is its subject: a `given` user must equal
+// it, and may be left out. Without one, `given` is required.
+// Errors: InvalidArgument ("user: required"), PermissionDenied (`given`
+// differs from the token's subject: nobody acts as someone else).
+[[nodiscard]] absl::StatusOr<std::string> BoundUser(const RouteContext& route,
+                                                    std::optional<std::string> given);
+
 // The single value of the query parameter `name`; none when absent.
 // Errors: InvalidArgument ("<name>: given more than once").
 [[nodiscard]] absl::StatusOr<std::optional<std::string>> SingleQueryParam(
@@ -60,6 +68,13 @@ Response NotModified(std::string_view etag, std::string_view cache_control);
 // If-None-Match is a 400.
 Response ConditionalJson(const ApiContext& context, const Request& request, std::string body,
                          std::string_view opaque, bool weak, std::string_view cache_control);
+
+class RequestMetrics;
+
+// Registers GET /metrics: `metrics` (which Api::Handle feeds), then the
+// options' extra_metrics, as Prometheus text.
+[[nodiscard]] absl::Status AddMetricsRoute(const ApiContext* context,
+                                           const RequestMetrics* metrics, Router* router);
 
 // Registers /healthz and /readyz.
 [[nodiscard]] absl::Status AddHealthRoutes(const ApiContext* context, Router* router);

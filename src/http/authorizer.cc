@@ -57,20 +57,25 @@ bool Covers(ApiScope scope, RouteClass route, std::string_view method) {
 
 }  // namespace
 
+bool IsDeliveryPath(const Target& target) {
+  const std::vector<std::string>& s = target.segments;
+  const bool v1 = !s.empty() && s[0] == "v1";
+  if (v1 && s.size() == 2 && (s[1] == "decide" || s[1] == "features" || s[1] == "events")) {
+    return true;
+  }
+  // GrowthBook SDKs fetch /api/features/{client_key}.
+  if (s.size() == 3 && s[0] == "api" && s[1] == "features") return true;
+  return v1 && s.size() == 4 && s[1] == "polls" &&
+         (s[3] == "votes" || s[3] == "results" || s[3] == "stream");
+}
+
 RouteClass ClassifyRoute(std::string_view method, const Target& target) {
   const std::vector<std::string>& s = target.segments;
   if (method == "OPTIONS") return RouteClass::kOpen;
   if (s.size() == 1 && (s[0] == "healthz" || s[0] == "readyz" || s[0] == "openapi.json")) {
     return RouteClass::kOpen;
   }
-  const bool v1 = !s.empty() && s[0] == "v1";
-  if (v1 && s.size() == 2 && (s[1] == "decide" || s[1] == "features" || s[1] == "events")) {
-    return RouteClass::kDelivery;
-  }
-  if (v1 && s.size() == 4 && s[1] == "polls" &&
-      (s[3] == "votes" || s[3] == "results" || s[3] == "stream")) {
-    return RouteClass::kDelivery;
-  }
+  if (IsDeliveryPath(target)) return RouteClass::kDelivery;
   return IsReadMethod(method) ? RouteClass::kRead : RouteClass::kAdmin;
 }
 

@@ -18,6 +18,10 @@ namespace marquee::http::internal {
 
 enum class RouteClass : uint8_t { kOpen, kRead, kDelivery, kAdmin };
 
+// Whether `target` is a delivery route's path (auth.h's list), whatever
+// the method: CORS applies to its preflights too.
+bool IsDeliveryPath(const Target& target);
+
 // The class of `method` on `target` (auth.h's table).
 RouteClass ClassifyRoute(std::string_view method, const Target& target);
 

@@ -53,11 +53,11 @@ absl::StatusOr<bool> ParseBool(std::string_view name, std::string_view text) {
   return absl::InvalidArgumentError(absl::StrCat(Sv(name), ": must be true or false"));
 }
 
-absl::StatusOr<DecideRequest> RequestFromQuery(const Target& target) {
+absl::StatusOr<DecideRequest> RequestFromQuery(const RouteContext& route) {
+  const Target& target = route.target;
   DecideRequest request;
   MARQUEE_ASSIGN_OR_RETURN(std::optional<std::string> user, SingleQueryParam(target, "user"));
-  if (!user.has_value()) return absl::InvalidArgumentError("user: required");
-  request.user = *std::move(user);
+  MARQUEE_ASSIGN_OR_RETURN(request.user, BoundUser(route, std::move(user)));
   MARQUEE_ASSIGN_OR_RETURN(request.placement, SingleQueryParam(target, "placement"));
   MARQUEE_ASSIGN_OR_RETURN(std::optional<std::string> explain,
                            SingleQueryParam(target, "explain"));
@@ -82,18 +82,17 @@ absl::StatusOr<DecideRequest> RequestFromQuery(const Target& target) {
   return request;
 }
 
-absl::StatusOr<DecideRequest> RequestFromBody(const Json& body) {
+absl::StatusOr<DecideRequest> RequestFromBody(const RouteContext& route, const Json& body) {
   MARQUEE_ASSIGN_OR_RETURN(Value value, Value::FromJson(body));
   if (!value.is_object()) return absl::InvalidArgumentError("body: must be a JSON object");
   DecideRequest request;
-  bool has_user = false;
+  std::optional<std::string> user;
   for (const Value::Member& member : value.members()) {
     const std::string& name = member.first;
     const Value& v = member.second;
     if (name == "user") {
       if (!v.is_string()) return absl::InvalidArgumentError("user: must be a string");
-      request.user = std::string(v.as_string());
-      has_user = true;
+      user = std::string(v.as_string());
     } else if (name == "attributes") {
       if (!v.is_object() && !v.is_null()) {
         return absl::InvalidArgumentError("attributes: must be an object");
@@ -111,7 +110,7 @@ absl::StatusOr<DecideRequest> RequestFromBody(const Json& body) {
                        ": unknown member; expected user, attributes, placement, explain"));
     }
   }
-  if (!has_user) return absl::InvalidArgumentError("user: required");
+  MARQUEE_ASSIGN_OR_RETURN(request.user, BoundUser(route, std::move(user)));
   return request;
 }
 
@@ -182,7 +181,7 @@ Response Decide(const ApiContext& context, const RouteContext& route,
 }
 
 Response GetDecide(const ApiContext& context, const RouteContext& route) {
-  absl::StatusOr<DecideRequest> request = RequestFromQuery(route.target);
+  absl::StatusOr<DecideRequest> request = RequestFromQuery(route);
   if (!request.ok()) return context.Error(route.request, request.status());
   return Decide(context, route, *request, /*conditional=*/true);
 }
@@ -190,7 +189,7 @@ Response GetDecide(const ApiContext& context, const RouteContext& route) {
 Response PostDecide(const ApiContext& context, const RouteContext& route) {
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
-  absl::StatusOr<DecideRequest> request = RequestFromBody(*body.body);
+  absl::StatusOr<DecideRequest> request = RequestFromBody(route, *body.body);
   if (!request.ok()) return context.Error(route.request, request.status());
   // Conditional headers belong to GET: a POST always gets the decision.
   return Decide(context, route, *request, /*conditional=*/false);

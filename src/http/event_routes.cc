@@ -55,6 +55,20 @@ Response PostEvents(const ApiContext& context, const RouteContext& route) {
   if (!body.body.has_value()) return std::move(body.problem);
   absl::StatusOr<std::vector<campaign::Event>> events = campaign::EventsFromJson(*body.body);
   if (!events.ok()) return context.Error(route.request, events.status());
+  if (route.principal != nullptr && route.principal->user.has_value()) {
+    // An end user reports events as themself only: a missing user is
+    // theirs, another user's refuses the batch.
+    for (size_t i = 0; i < events->size(); ++i) {
+      campaign::Event& event = (*events)[i];
+      if (event.user.empty()) {
+        event.user = *route.principal->user;
+      } else if (event.user != *route.principal->user) {
+        return context.Error(route.request,
+                             absl::PermissionDeniedError(absl::StrCat(
+                                 "[", i, "].user: differs from the end-user token's subject")));
+      }
+    }
+  }
   absl::Status ingested = context.options.events->Ingest(*events);
   if (absl::IsFailedPrecondition(ingested)) {
     // Shutting down: the client should retry elsewhere or later.

@@ -101,19 +101,18 @@ struct VoteBody {
   Value attributes;
 };
 
-absl::StatusOr<VoteBody> ReadVote(const Json& body) {
+absl::StatusOr<VoteBody> ReadVote(const RouteContext& route, const Json& body) {
   MARQUEE_ASSIGN_OR_RETURN(Value value, Value::FromJson(body));
   if (!value.is_object()) return absl::InvalidArgumentError("body: must be a JSON object");
   VoteBody vote;
-  bool has_user = false;
+  std::optional<std::string> user;
   bool has_option = false;
   for (const Value::Member& member : value.members()) {
     const std::string& name = member.first;
     const Value& v = member.second;
     if (name == "user") {
       if (!v.is_string()) return absl::InvalidArgumentError("user: must be a string");
-      vote.user = std::string(v.as_string());
-      has_user = true;
+      user = std::string(v.as_string());
     } else if (name == "option") {
       if (!v.is_string()) return absl::InvalidArgumentError("option: must be a string");
       vote.option = std::string(v.as_string());
@@ -129,7 +128,7 @@ absl::StatusOr<VoteBody> ReadVote(const Json& body) {
                        ": unknown member; expected user, option, attributes"));
     }
   }
-  if (!has_user) return absl::InvalidArgumentError("user: required");
+  MARQUEE_ASSIGN_OR_RETURN(vote.user, BoundUser(route, std::move(user)));
   if (!has_option) return absl::InvalidArgumentError("option: required");
   return vote;
 }
@@ -146,7 +145,7 @@ std::string_view VoteKindName(campaign::VoteKind kind) {
 Response Vote(const ApiContext& context, const RouteContext& route) {
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
-  absl::StatusOr<VoteBody> vote = ReadVote(*body.body);
+  absl::StatusOr<VoteBody> vote = ReadVote(route, *body.body);
   if (!vote.ok()) return context.Error(route.request, vote.status());
   absl::StatusOr<campaign::VoteResult> result = context.options.polls->Vote(
       route.Param("id"), vote->user, vote->option, vote->attributes);

@@ -88,4 +88,16 @@ Response ConditionalJson(const ApiContext& context, const Request& request, std:
   return response;
 }
 
+absl::StatusOr<std::string> BoundUser(const RouteContext& route,
+                                      std::optional<std::string> given) {
+  if (route.principal != nullptr && route.principal->user.has_value()) {
+    if (given.has_value() && *given != *route.principal->user) {
+      return absl::PermissionDeniedError("user: differs from the end-user token's subject");
+    }
+    return *route.principal->user;
+  }
+  if (!given.has_value()) return absl::InvalidArgumentError("user: required");
+  return *std::move(given);
+}
+
 }  // namespace marquee::http::internal

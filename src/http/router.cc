@@ -134,12 +134,14 @@ absl::Status Router::CheckQuery(const Route& route, const Target& target) {
   return absl::OkStatus();
 }
 
-Response Router::Dispatch(const Request& request, const Target& target) const {
-  RouteContext context{request, target, {}};
+Response Router::Dispatch(const Request& request, const Target& target,
+                          const Principal* principal, std::string_view* matched_pattern) const {
+  RouteContext context{request, target, {}, principal};
   const Resource* resource = Find(target.segments, &context.params);
   if (resource == nullptr) {
     return ProblemResponse(MakeProblem(404, "No resource at this path."));
   }
+  if (matched_pattern != nullptr) *matched_pattern = resource->pattern;
   const bool head = request.method == "HEAD";
   const std::string_view method = head ? std::string_view("GET") : std::string_view(request.method);
   for (const Route& route : resource->routes) {

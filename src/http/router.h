@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "http/authorizer.h"
 #include "marquee/http/message.h"
 
 namespace marquee::http::internal {
@@ -39,6 +40,8 @@ struct RouteContext {
   const Target& target;
   // The pattern's parameters, decoded, in pattern order.
   std::vector<std::pair<std::string_view, std::string_view>> params;
+  // Who is calling (auth.h); null when the caller did not authorize.
+  const Principal* principal = nullptr;
 
   // The parameter `name`; "" when the pattern has none of that name.
   std::string_view Param(std::string_view name) const;
@@ -55,8 +58,13 @@ class Router {
   [[nodiscard]] absl::Status Add(std::string method, std::string_view pattern, Handler handler,
                                  std::vector<std::string> query_params = {});
 
-  // The answer to `request`, whose target parsed as `target`.
-  Response Dispatch(const Request& request, const Target& target) const;
+  // The answer to `request`, whose target parsed as `target`, made by
+  // `principal` (may be null). When `matched_pattern` is given it receives
+  // the pattern of the resource that matched ("/v1/campaigns/{id}"), or
+  // stays empty when none did; the view lives as long as the router.
+  Response Dispatch(const Request& request, const Target& target,
+                    const Principal* principal = nullptr,
+                    std::string_view* matched_pattern = nullptr) const;
 
  private:
   struct Segment {

@@ -8,8 +8,7 @@
 #include "absl/time/time.h"
 #include "http/authorizer.h"
 #include "http/jwt.h"
-#include "internal/base64url.h"
-#include "internal/hmac_sha256.h"
+#include "jwt_for_test.h"
 #include "marquee/clock.h"
 #include "marquee/http/auth.h"
 #include "marquee/http/message.h"
@@ -17,21 +16,17 @@
 namespace marquee::http::internal {
 namespace {
 
-constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";  // 32 bytes
+constexpr std::string_view kSecret = test::kJwtSecret;
 const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 
-std::string B64(std::string_view text) { return marquee::internal::Base64UrlEncode(text); }
+using test::SignJwt;
 
-// A compact JWS of `header` and `payload` (JSON texts) signed with HS256
-// under `secret`.
+std::string B64(std::string_view text) { return test::Base64Url(text); }
+
+// Signed with HS256 under `secret` (kSecret by default).
 std::string Sign(std::string_view header, std::string_view payload,
                  std::string_view secret = kSecret) {
-  const std::string signing_input = B64(header) + "." + B64(payload);
-  absl::StatusOr<marquee::internal::Sha256Digest> mac =
-      marquee::internal::HmacSha256(secret, signing_input);
-  REQUIRE(mac.ok());
-  return signing_input + "." +
-         B64(std::string_view(reinterpret_cast<const char*>(mac->data()), mac->size()));
+  return SignJwt(header, payload, secret);
 }
 
 std::string Claims(int64_t exp_offset_seconds, std::string extra = "") {
@@ -39,7 +34,7 @@ std::string Claims(int64_t exp_offset_seconds, std::string extra = "") {
          std::to_string(absl::ToUnixSeconds(kNow) + exp_offset_seconds) + extra + "}";
 }
 
-constexpr std::string_view kHs256 = R"({"alg":"HS256","typ":"JWT"})";
+constexpr std::string_view kHs256 = test::kHs256Header;
 
 absl::StatusOr<JwtClaims> Verify(std::string_view token) {
   return VerifyJwtHs256(token, kSecret, kNow, absl::Seconds(60));
@@ -109,6 +104,7 @@ TEST_CASE("auth: route classes") {
   CHECK(ClassifyRoute("OPTIONS", T({"v1", "campaigns"})) == RouteClass::kOpen);
   CHECK(ClassifyRoute("POST", T({"v1", "decide"})) == RouteClass::kDelivery);
   CHECK(ClassifyRoute("GET", T({"v1", "features"})) == RouteClass::kDelivery);
+  CHECK(ClassifyRoute("GET", T({"api", "features", "sdk-key"})) == RouteClass::kDelivery);
   CHECK(ClassifyRoute("POST", T({"v1", "events"})) == RouteClass::kDelivery);
   CHECK(ClassifyRoute("POST", T({"v1", "polls", "p", "votes"})) == RouteClass::kDelivery);
   CHECK(ClassifyRoute("GET", T({"v1", "polls", "p", "stream"})) == RouteClass::kDelivery);

@@ -85,6 +85,24 @@
 // A 5xx never shows its Status message to the client; on_server_error
 // receives it.
 //
+// Around every route (in this order):
+//   - auth (auth.h): 401 with WWW-Authenticate: Bearer for a missing or
+//     unknown key or a refused end-user token, 403 for a key whose scope
+//     does not cover the route; delivery routes with a verified end-user
+//     token act for its subject (a different "user" in the request is 403);
+//   - rate limits on delivery routes (RateLimitOptions): 429 with
+//     Retry-After, per API key and per client address;
+//   - a request body with Content-Encoding gzip or zstd is inflated to at
+//     most max_body_bytes (413 beyond, 400 when corrupt, 415 for another
+//     coding);
+//   - answers of 1 KiB or more are compressed with zstd or gzip when
+//     Accept-Encoding allows (Vary: Accept-Encoding; the ETag gets a
+//     "-zstd" or "-gzip" suffix, and If-Match / If-None-Match accept tags
+//     with or without it);
+//   - CORS headers on delivery routes for cors_origins;
+//   - GET /metrics (Prometheus text, read scope): per route pattern,
+//     method and status, a latency histogram, then extra_metrics.
+//
 // Request bodies must be Content-Type application/json (PATCH:
 // application/merge-patch+json; charset, when given, utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
 // max_json_depth or malformed: 400. Request-targets longer than
@@ -108,6 +126,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -120,11 +139,32 @@
 #include "marquee/campaign/profile.h"
 #include "marquee/clock.h"
 #include "marquee/export.h"
+#include "marquee/http/auth.h"
 #include "marquee/http/message.h"
+#include "marquee/http/metrics.h"
 #include "marquee/page.h"
 #include "marquee/store.h"
 
 namespace marquee::http {
+
+// Token buckets on the delivery routes (auth.h lists them): each bucket
+// holds `burst` requests and refills at `per_second`; an empty one answers
+// 429 with Retry-After.
+struct RateLimitOptions {
+  // Per API key (its name; all calls without a key share one bucket);
+  // 0 disables. Default: 0.
+  double per_key_per_second = 0;
+  // 1..1e9. Default: 200.
+  double per_key_burst = 200;
+  // Per client address (Request::remote_address without the port; behind a
+  // proxy that is the proxy's); 0 disables. Default: 0.
+  double per_address_per_second = 0;
+  // 1..1e9. Default: 50.
+  double per_address_burst = 50;
+  // Keys each limiter tracks at most (memory stays bounded under a flood
+  // of addresses); 16..10,000,000. Default: 100,000.
+  size_t max_tracked_keys = 100'000;
+};
 
 struct ApiOptions {
   // The store /readyz probes. Not owned; must outlive the Api. Required.
@@ -192,6 +232,22 @@ struct ApiOptions {
   // here. Called on the thread of Handle, possibly from several threads at
   // once; it must not throw. Default: none.
   std::function<void(const Request& request, const absl::Status& error)> on_server_error{};
+  // API keys and end-user tokens (auth.h). Default: none: every route open.
+  AuthOptions auth{};
+  // Default: RateLimitOptions{} (no limits).
+  RateLimitOptions rate_limits{};
+  // Origins ("https://shop.example", or "*") whose pages may call the
+  // delivery routes (CORS). Default: none (no CORS headers).
+  std::vector<std::string> cors_origins{};
+  // How long a browser may keep a CORS preflight; 0..1 day. Default: 10 min.
+  absl::Duration cors_max_age = absl::Minutes(10);
+  // Compress answers of 1 KiB or more for clients that accept zstd or gzip.
+  // Default: true.
+  bool compress_responses = true;
+  // Appends the host's own metrics (store, caches, queues) to GET /metrics.
+  // Called on the thread of Handle, possibly from several at once.
+  // Default: none.
+  std::function<void(PrometheusText& out)> extra_metrics{};
 };
 
 class MARQUEE_EXPORT Api {

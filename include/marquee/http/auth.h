@@ -6,8 +6,8 @@
 // leak a usable key. Each key has one scope:
 //   admin     everything;
 //   read      GET and HEAD of every route;
-//   delivery  the routes a page calls: decide, features, poll votes,
-//             results and stream, events.
+//   delivery  the routes a page calls: decide, features (and GrowthBook's
+//             /api/features/{key}), poll votes, results and stream, events.
 // /healthz, /readyz, /openapi.json and every OPTIONS (CORS preflights carry
 // no credentials) are open. With no keys configured, the API is open.
 // A missing or unknown key is 401 with "WWW-Authenticate: Bearer"; a key

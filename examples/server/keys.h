@@ -1,0 +1,30 @@
+// The API keys marquee-server accepts: those given on the command line, or
+// with --demo and none given, a generated admin and delivery key pair.
+#ifndef MARQUEE_EXAMPLES_SERVER_KEYS_H_
+#define MARQUEE_EXAMPLES_SERVER_KEYS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "marquee/http/auth.h"
+#include "options.h"
+
+namespace marquee_server {
+
+struct ServerKeys {
+  marquee::http::AuthOptions auth;
+  // The admin key in clear, for the banner's curl examples; empty when the
+  // operator gave none (theirs is not echoed) or the API is open.
+  std::string admin_key;
+  // Lines for the start-up banner: generated keys, or a warning that the
+  // API is open.
+  std::vector<std::string> banner;
+};
+
+// Errors: Internal (no randomness for generated keys).
+absl::StatusOr<ServerKeys> ChooseKeys(const ServerFlags& flags);
+
+}  // namespace marquee_server
+
+#endif  // MARQUEE_EXAMPLES_SERVER_KEYS_H_
