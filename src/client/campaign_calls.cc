@@ -27,13 +27,23 @@ std::string CampaignTarget(std::string_view id) {
   return absl::StrCat(kCampaigns, "/", http::EncodePathSegment(id));
 }
 
-// The version a strong ETag ("\"42\"") carries.
+// The version a strong ETag carries: "\"42\"", or "\"42-gzip\"" /
+// "\"42-zstd\"" when the server compressed the answer (its tags name the
+// coding, see api.h).
 absl::StatusOr<uint64_t> VersionOfETag(const Reply& reply) {
   std::optional<std::string_view> etag = reply.headers.Get("ETag");
+  if (!etag || etag->size() < 3 || etag->front() != '"' || etag->back() != '"') {
+    return absl::DataLossError("the answer has no strong ETag");
+  }
+  std::string_view opaque = etag->substr(1, etag->size() - 2);
+  for (std::string_view suffix : {std::string_view("-gzip"), std::string_view("-zstd")}) {
+    if (opaque.size() > suffix.size() && opaque.substr(opaque.size() - suffix.size()) == suffix) {
+      opaque.remove_suffix(suffix.size());
+    }
+  }
   uint64_t version = 0;
-  if (!etag || etag->size() < 3 || etag->front() != '"' || etag->back() != '"' ||
-      !absl::SimpleAtoi(absl::string_view(etag->data() + 1, etag->size() - 2), &version)) {
-    return absl::DataLossError("the answer has no strong numeric ETag");
+  if (!absl::SimpleAtoi(absl::string_view(opaque.data(), opaque.size()), &version)) {
+    return absl::DataLossError("the answer's ETag is not a version");
   }
   return version;
 }

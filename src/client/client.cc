@@ -188,7 +188,10 @@ absl::StatusOr<Reply> Client::Impl::Send(const Call& call) {
         cached->from_cache = true;
         return *std::move(cached);
       }
-      if (reply->status == 200 && reply->headers.Has("ETag")) {
+      // Only identity bodies are kept: the cache is keyed by target alone,
+      // and a later call may not accept the coding a caller asked for.
+      if (reply->status == 200 && reply->headers.Has("ETag") &&
+          !reply->headers.Has("Content-Encoding")) {
         cache.Put(call.target, *reply);
       } else {
         cache.Erase(call.target);

@@ -102,6 +102,28 @@ TEST_CASE("client: campaign create and get and update with If-Match and delete" 
   CHECK(client->GetCampaign("a/b").status().code() == absl::StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("client: a large campaign comes compressed and still reads with its version" *
+          doctest::test_suite("concurrent")) {
+  CountingServer live;
+  std::unique_ptr<Client> client = MakeClient({.base_url = live.url()});
+  campaign::Campaign big = SpringCampaign("big");
+  absl::StatusOr<Json> note = Json::Parse("{\"note\":\"" + std::string(4000, 'x') + "\"}");
+  REQUIRE(note.ok());
+  big.attributes = *note;
+  absl::StatusOr<campaign::Campaign> created = client->CreateCampaign(big);
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  absl::StatusOr<Reply> raw = client->Send({.target = "/v1/campaigns/big",
+                                            .headers = {{"Accept-Encoding", "gzip"}}});
+  REQUIRE(raw.ok());
+  CHECK(raw->headers.Get("ETag")->find("-gzip") != std::string_view::npos);
+  CHECK(raw->headers.Get("Content-Encoding") == std::optional<std::string_view>("gzip"));
+  absl::StatusOr<campaign::Campaign> got = client->GetCampaign("big");
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  CHECK(got->version == created->version);
+  got->name = "Renamed";
+  CHECK(client->UpdateCampaign(*got).ok());
+}
+
 TEST_CASE("client: a repeated GET revalidates with If-None-Match and is served from the cache" * doctest::test_suite("concurrent")) {
   CountingServer live;
   std::unique_ptr<Client> client = MakeClient({.base_url = live.url()});

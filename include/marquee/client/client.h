@@ -8,7 +8,9 @@
 //     Delete, and a page iterator that follows the server's cursors), and
 //     Send for any request;
 //   - a local cache of GET answers that revalidates with If-None-Match, so
-//     an unchanged resource costs a 304 and no body;
+//     an unchanged resource costs a 304 and no body (typed calls ask for
+//     identity bodies; a Send whose Accept-Encoding got a compressed answer
+//     returns it as sent, with its Content-Encoding, and it is not cached);
 //   - retries of idempotent calls (GET, HEAD, PUT, DELETE, OPTIONS) after a
 //     5xx answer or a transport failure (refused, reset, timed out), with
 //     exponential backoff and jitter; a non-idempotent call (POST, PATCH)
