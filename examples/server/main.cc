@@ -3,8 +3,9 @@
 //   marquee-server --data-dir /var/lib/marquee --listen 127.0.0.1:8080 --demo
 //
 // Flags: see options.cc (or --help). A start-up banner goes to stderr, one
-// JSON line per request to stdout. SIGTERM or SIGINT: stop accepting, let
-// in-flight requests finish (up to 10 seconds), sync the store, exit 0.
+// JSON line per request to stdout (none with --access-log off). SIGTERM or
+// SIGINT: stop accepting, let in-flight requests finish (up to 10 seconds),
+// sync the store, exit 0.
 // Exit codes: 0 after a signal, 1 when the store or the server fails to
 // start, 2 for a bad command line.
 #include <pthread.h>
@@ -174,7 +175,11 @@ int main(int argc, char** argv) {
   if (!api.ok()) return Fail("create the API", api.status());
 
   absl::StatusOr<std::unique_ptr<marquee::http::Server>> server = marquee::http::Server::Start(
-      **api, {.listen = flags->listen, .threads = flags->threads, .access_log = LogRequest});
+      **api, {.listen = flags->listen,
+              .threads = flags->threads,
+              .tls_certificate_file = flags->tls_cert,
+              .tls_private_key_file = flags->tls_key,
+              .access_log = flags->access_log ? &LogRequest : nullptr});
   if (!server.ok()) {
     std::cerr << "marquee-server: " << server.status().message() << "\n";
     return absl::IsInvalidArgument(server.status()) ? 2 : 1;
@@ -190,7 +195,8 @@ int main(int argc, char** argv) {
   }
 
   const std::string host = flags->listen.substr(0, flags->listen.rfind(':'));
-  const std::string base = "http://" + host + ":" + std::to_string(port);
+  const std::string scheme = flags->tls_cert.empty() ? "http://" : "https://";
+  const std::string base = scheme + host + ":" + std::to_string(port);
   std::cerr << "marquee-server listening on " << base << "\n"
             << "  data dir: "
             << (flags->data_dir.empty() ? "none (memory only; pass --data-dir DIR to keep data)"

@@ -28,6 +28,9 @@ options:
                       With either key the API needs keys (read-only calls
                       too); with none it is open, unless --demo, which then
                       generates both and prints them.
+  --tls-cert FILE     serve HTTPS (TLS 1.2+) with this PEM certificate chain
+  --tls-key FILE      and this PEM private key (both or neither)
+  --access-log on|off one JSON line per request on stdout (default on)
   --help              this text
 )";
 
@@ -78,7 +81,8 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
       flags.demo = true;
     } else if (arg == "--data-dir" || arg == "--listen" || arg == "--port-file" ||
                arg == "--fsync" || arg == "--threads" || arg == "--admin-key" ||
-               arg == "--delivery-key") {
+               arg == "--delivery-key" || arg == "--tls-cert" || arg == "--tls-key" ||
+               arg == "--access-log") {
       if (!take_value()) return std::nullopt;
       if (value.empty()) {
         error = std::string(arg) + " needs a non-empty value";
@@ -91,12 +95,22 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
           return std::nullopt;
         }
         (arg == "--admin-key" ? flags.admin_key : flags.delivery_key) = value;
+      } else if (arg == "--access-log") {
+        if (value != "on" && value != "off") {
+          error = "--access-log: '" + std::string(value) + "' is not on or off";
+          return std::nullopt;
+        }
+        flags.access_log = value == "on";
       } else if (arg == "--data-dir") {
         flags.data_dir = value;
       } else if (arg == "--listen") {
         flags.listen = value;
       } else if (arg == "--port-file") {
         flags.port_file = value;
+      } else if (arg == "--tls-cert") {
+        flags.tls_cert = value;
+      } else if (arg == "--tls-key") {
+        flags.tls_key = value;
       } else if (arg == "--fsync") {
         if (value == "always") {
           flags.fsync = marquee::FsyncPolicy::kAlways;
@@ -116,6 +130,10 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
       error = "unknown option '" + std::string(arg) + "'";
       return std::nullopt;
     }
+  }
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    error = "--tls-cert and --tls-key go together";
+    return std::nullopt;
   }
   return flags;
 }

@@ -19,6 +19,9 @@ struct ServerFlags {
   std::string port_file;  // empty: none
   std::string admin_key;     // empty: none given
   std::string delivery_key;  // empty: none given
+  std::string tls_cert;      // both empty: plain HTTP
+  std::string tls_key;
+  bool access_log = true;    // --access-log on|off
   bool help = false;
 };
 

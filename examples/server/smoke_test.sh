@@ -2,8 +2,9 @@
 # The ctest of marquee-server itself: bad options exit 2; started with --demo
 # on a fresh data dir and a free port it answers /healthz and a seeded
 # campaign, logs one JSON line per request, and exits 0 on SIGTERM; a restart
-# on the same data dir finds the demo instead of failing or duplicating it.
-# HTTP goes through bash's /dev/tcp: no curl needed.
+# on the same data dir finds the demo instead of failing or duplicating it;
+# with --tls-cert/--tls-key it serves HTTPS. HTTP goes through bash's
+# /dev/tcp (no curl needed), HTTPS through `openssl s_client`.
 #
 #   smoke_test.sh path/to/marquee-server WORK_DIR
 set -euo pipefail
@@ -16,7 +17,8 @@ mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; [[ -f $work/err ]] && cat "$work/err" >&2; exit 1; }
 
 for bad in "--bogus" "--fsync sometimes" "--threads 0" "--listen nope" "--data-dir" \
-           "--admin-key short"; do
+           "--admin-key short" "--tls-cert only-a-cert.pem" "--access-log maybe" \
+           "--tls-cert $work/missing.pem --tls-key $work/missing.pem"; do
   # shellcheck disable=SC2086
   if "$server" $bad >/dev/null 2>"$work/bad.err"; then rc=0; else rc=$?; fi
   [[ $rc -eq 2 ]] || fail "'$bad' exited $rc, expected 2"
@@ -81,13 +83,26 @@ stop
 grep -q '"target":"/healthz","status":200' "$work/out" || fail "access log: $(cat "$work/out")"
 
 # A restart on the same data dir finds the demo and serves it, with the
-# key given on the command line.
+# key given on the command line; --access-log off logs no request.
 key=chosen-admin-key-0123456789
-start --admin-key "$key"
+start --admin-key "$key" --access-log off
 grep -q "campaign spring-sale (live, 2 variants): already there" "$work/err" ||
   fail "restart did not find the demo"
 ! grep -q "$key" "$work/err" || fail "the banner echoed the operator's key"
 campaign=$(get "$port" /v1/campaigns/spring-sale "$key")
 [[ $campaign == "HTTP/1.1 200 OK"* ]] || fail "spring-sale after restart: $campaign"
+stop
+! grep -q '"latency_us":' "$work/out" || fail "--access-log off logged: $(cat "$work/out")"
+
+# HTTPS with a self-signed certificate made here.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+  -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null || fail "openssl req"
+start --admin-key "$key" --tls-cert "$work/cert.pem" --tls-key "$work/key.pem"
+grep -q "listening on https://127.0.0.1:$port" "$work/err" || fail "banner without https"
+secure=$(printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' |
+  timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile "$work/cert.pem" \
+    -verify_return_error -quiet 2>/dev/null) || fail "TLS request failed: $secure"
+[[ $secure == "HTTP/1.1 200 OK"* && $secure == *'{"status":"ok"}' ]] || fail "https healthz: $secure"
 stop
 echo "marquee-server smoke test passed"

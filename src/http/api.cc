@@ -9,16 +9,20 @@
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
 #include "http/authorizer.h"
+#include "http/campaign_shape.h"
 #include "http/content_coding.h"
 #include "http/cors.h"
 #include "http/rate_limiter.h"
 #include "http/request_metrics.h"
+#include "http/poll_stream.h"
 #include "http/router.h"
+#include "http/surrogate_keys.h"
 #include "http/text_internal.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
@@ -178,18 +182,37 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
     MARQUEE_ASSIGN_OR_RETURN(codec_options.current_key, EphemeralCursorKey());
   }
   absl::StatusOr<internal::ListCursors> cursors =
-      internal::ListCursors::Create(std::move(codec_options));
+      internal::ListCursors::Create(codec_options);
   if (!cursors.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cursor_key or cursor_ttl: ", cursors.status().message()));
   }
+  absl::StatusOr<std::unique_ptr<Paginator>> paginator =
+      Paginator::Create(options.store, {.current_key = codec_options.current_key,
+                                        .default_limit = options.default_page_size,
+                                        .max_limit = options.max_page_size,
+                                        .cursor_ttl = options.cursor_ttl,
+                                        .clock = options.clock});
+  if (!paginator.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page sizes or cursor_ttl: ", paginator.status().message()));
+  }
+  absl::StatusOr<ApiViews> campaign_views = internal::CampaignApiViews();
+  if (!campaign_views.ok()) return campaign_views.status();
+  absl::StatusOr<std::unique_ptr<Cache<internal::RenderedBody>>> campaign_bodies =
+      Cache<internal::RenderedBody>::Create({.capacity_bytes = size_t{16} << 20});
+  if (!campaign_bodies.ok()) return campaign_bodies.status();
   absl::StatusOr<internal::Authorizer> authorizer =
       internal::Authorizer::Create(options.auth, options.clock);
   if (!authorizer.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("auth: ", authorizer.status().message()));
   }
   auto impl = std::make_unique<Impl>(
-      internal::ApiContext{.options = std::move(options), .cursors = *std::move(cursors)},
+      internal::ApiContext{.options = std::move(options),
+                           .cursors = *std::move(cursors),
+                           .paginator = *std::move(paginator),
+                           .campaign_views = *std::move(campaign_views),
+                           .campaign_bodies = *std::move(campaign_bodies)},
       *std::move(authorizer));
   MARQUEE_RETURN_IF_ERROR(internal::AddHealthRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(
@@ -201,6 +224,7 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
   MARQUEE_RETURN_IF_ERROR(internal::AddPollRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddEventRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddProfileRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddOpenApiRoutes(&impl->context, &impl->router));
   return std::unique_ptr<Api>(new Api(std::move(impl)));
 }
 
@@ -253,6 +277,18 @@ Response Api::Impl::Serve(const Request& request, const Target& target,
   return router.Dispatch(rewritten, target, &*principal, matched_pattern);
 }
 
+size_t Api::live_streams() const {
+  return impl_->context.streams ? internal::LiveStreams(*impl_->context.streams) : 0;
+}
+
+std::vector<RouteInfo> Api::Routes() const {
+  std::vector<RouteInfo> routes;
+  for (auto& [method, pattern] : impl_->router.Routes()) {
+    routes.push_back({.method = std::move(method), .pattern = std::move(pattern)});
+  }
+  return routes;
+}
+
 Response Api::Handle(const Request& request) const {
   const absl::Time start = absl::Now();
   std::string_view matched_pattern;
@@ -270,6 +306,7 @@ Response Api::Handle(const Request& request) const {
     } else {
       const internal::RouteClass route_class = internal::ClassifyRoute(request.method, *target);
       response = impl_->Serve(request, *target, route_class, &matched_pattern);
+      internal::AddSurrogateKeys(request.method, matched_pattern, *target, response);
       if (internal::IsDeliveryPath(*target)) {
         internal::ApplyCors(impl_->context.options.cors_origins,
                             impl_->context.options.cors_max_age, request, response);

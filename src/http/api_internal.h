@@ -3,6 +3,8 @@
 #ifndef MARQUEE_SRC_HTTP_API_INTERNAL_H_
 #define MARQUEE_SRC_HTTP_API_INTERNAL_H_
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,15 +15,40 @@
 #include "http/router.h"
 #include "marquee/http/api.h"
 #include "marquee/http/message.h"
+#include "marquee/api_view.h"
+#include "marquee/cache.h"
 #include "marquee/json.h"
+#include "marquee/page.h"
 
 namespace marquee::http::internal {
 
 inline constexpr std::string_view kJsonContentType = "application/json";
 
+class StreamHub;
+
+// A representation and the record version it was rendered from.
+struct RenderedBody {
+  uint64_t version = 0;
+  std::string text;
+};
+
 struct ApiContext {
   ApiOptions options;
   ListCursors cursors;
+  // Pages of the lists served straight from the store (record_list.h),
+  // signing with the key of `cursors`.
+  std::unique_ptr<Paginator> paginator{};
+  // The wire shape of campaigns per API version (campaign_shape.h).
+  ApiViews campaign_views{};
+  // Campaign representations already rendered, keyed "<api version>/<id>"
+  // and valid for the record version they carry: a GET of an unchanged
+  // campaign copies bytes instead of decoding and re-encoding the record
+  // (campaign_routes.cc). Bounded by bytes; never stale, since a hit is
+  // used only when its version is the stored one.
+  std::shared_ptr<Cache<RenderedBody>> campaign_bodies{};
+  // The live event streams and their heartbeat thread (poll_routes.cc);
+  // set by AddPollRoutes when polls are served.
+  std::shared_ptr<StreamHub> streams{};
 
   // ProblemResponse(error), after handing a 5xx's `error` to
   // options.on_server_error (the only place its message goes).
@@ -33,7 +60,8 @@ Response JsonResponse(int status, std::string body);
 
 // The JSON body of `request`, or the problem to answer instead: 413 (larger
 // than max_body_bytes), 415 (not application/json), 400 (empty, malformed,
-// deeper than max_json_depth).
+// deeper than max_json_depth, or an object repeating a member name:
+// "variants[0].key: given more than once").
 struct BodyOrProblem {
   std::optional<Json> body;
   Response problem;
@@ -49,6 +77,12 @@ BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request,
 // differs from the token's subject: nobody acts as someone else).
 [[nodiscard]] absl::StatusOr<std::string> BoundUser(const RouteContext& route,
                                                     std::optional<std::string> given);
+
+// The `limit` of a list: 1..max_page_size in decimal, larger values
+// (however large) clamped to max_page_size (campaign_list.cc).
+// Errors: InvalidArgument ("limit: must be a whole number from 1 to N").
+[[nodiscard]] absl::StatusOr<size_t> ParsePageLimit(std::string_view text,
+                                                    const ApiOptions& options);
 
 // The single value of the query parameter `name`; none when absent.
 // Errors: InvalidArgument ("<name>: given more than once").
@@ -86,13 +120,16 @@ class RequestMetrics;
 // and nothing otherwise (the paths are then 404).
 [[nodiscard]] absl::Status AddDecideRoutes(const ApiContext* context, Router* router);
 [[nodiscard]] absl::Status AddFeatureRoutes(const ApiContext* context, Router* router);
-[[nodiscard]] absl::Status AddPollRoutes(const ApiContext* context, Router* router);
+[[nodiscard]] absl::Status AddPollRoutes(ApiContext* context, Router* router);
 [[nodiscard]] absl::Status AddEventRoutes(const ApiContext* context, Router* router);
 [[nodiscard]] absl::Status AddProfileRoutes(const ApiContext* context, Router* router);
 
 // Registers /v1/segments and /v1/segments/{id} (always: the campaign
 // repository keeps segments).
 [[nodiscard]] absl::Status AddSegmentRoutes(const ApiContext* context, Router* router);
+
+// Registers GET /openapi.json (openapi_routes.cc).
+[[nodiscard]] absl::Status AddOpenApiRoutes(const ApiContext* context, Router* router);
 
 // The handler of GET /v1/campaigns (campaign_list.cc).
 Response ListCampaigns(const ApiContext& context, const RouteContext& route);

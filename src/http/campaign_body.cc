@@ -12,7 +12,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "http/campaign_shape.h"
 #include "http/text_internal.h"
+#include "marquee/campaign/collections.h"
 
 namespace marquee::http::internal {
 namespace {
@@ -162,6 +164,31 @@ absl::StatusOr<std::string> CampaignRepresentation(const campaign::Campaign& cam
   absl::StatusOr<Json> body = campaign::CampaignToJson(campaign);
   if (!body.ok()) return body.status();
   return WithIdMember(campaign.id, *body);
+}
+
+}  // namespace marquee::http::internal
+
+namespace marquee::http::internal {
+
+absl::StatusOr<std::string> CampaignRepresentation(const campaign::Campaign& campaign,
+                                                   const ApiViews& views, int api_version) {
+  absl::StatusOr<Json> body = campaign::CampaignToJson(campaign);
+  if (!body.ok()) return body.status();
+  const Record record{.collection = std::string(campaign::kCampaignsCollection),
+                      .id = campaign.id,
+                      .version = campaign.version,
+                      .body = *std::move(body)};
+  absl::StatusOr<Json> shaped = views.Render(record, api_version);
+  if (!shaped.ok()) return shaped.status();
+  return WithIdMember(campaign.id, *shaped);
+}
+
+absl::StatusOr<campaign::Campaign> CampaignFromVersionedBody(
+    const Json& body, std::optional<std::string_view> path_id, int api_version) {
+  if (api_version < 2) return CampaignFromRequestBody(body, path_id);
+  absl::StatusOr<Json> stored = CampaignBodyFromV2(body);
+  if (!stored.ok()) return stored.status();
+  return CampaignFromRequestBody(*stored, path_id);
 }
 
 }  // namespace marquee::http::internal

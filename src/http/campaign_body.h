@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "marquee/api_view.h"
 #include "marquee/campaign/campaign.h"
 #include "marquee/json.h"
 
@@ -61,6 +62,17 @@ struct IdAndBody {
 // Errors: those of CampaignToJson; InvalidArgument (an id that is not UTF-8).
 [[nodiscard]] absl::StatusOr<std::string> CampaignRepresentation(
     const campaign::Campaign& campaign);
+
+// The representation of `campaign` for API version `api_version`
+// (campaign_shape.h), rendered through `views`.
+// Errors: those of CampaignRepresentation and ApiViews::Render.
+[[nodiscard]] absl::StatusOr<std::string> CampaignRepresentation(
+    const campaign::Campaign& campaign, const ApiViews& views, int api_version);
+
+// CampaignFromRequestBody of a body in the shape of `api_version`.
+// Errors: those of CampaignFromRequestBody and CampaignBodyFromV2.
+[[nodiscard]] absl::StatusOr<campaign::Campaign> CampaignFromVersionedBody(
+    const Json& body, std::optional<std::string_view> path_id, int api_version);
 
 }  // namespace marquee::http::internal
 

@@ -1,4 +1,4 @@
-// GET /v1/campaigns: query parameters → CampaignRepository::List → a page
+// GET /v1/campaigns (and /v2, in its shape): query parameters → CampaignRepository::List → a page
 // {"data":[...],"page":{"next","prev","has_more"}} and a Link header.
 //
 // Query parameters, each at most once; any other name is a 400 (the router
@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
 #include "http/campaign_body.h"
+#include "http/campaign_shape.h"
 #include "http/text_internal.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/http/problem.h"
@@ -35,21 +36,6 @@ struct ListQuery {
   std::string after{};
 };
 
-absl::StatusOr<size_t> ParseLimit(std::string_view text, const ApiOptions& options) {
-  size_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  const bool digits_only = !text.empty() && text.front() != '-' && text.front() != '+';
-  if (ec == std::errc::result_out_of_range && digits_only && ptr == end) {
-    return options.max_page_size;  // a huge number is clamped like any other
-  }
-  if (ec != std::errc() || ptr != end || !digits_only || value == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("limit: must be a whole number from 1 to ", options.max_page_size));
-  }
-  return value > options.max_page_size ? options.max_page_size : value;
-}
-
 absl::StatusOr<ListQuery> ParseListQuery(const ApiOptions& options, const Target& target) {
   ListQuery query{.limit = options.default_page_size};
   bool seen_limit = false;
@@ -65,7 +51,7 @@ absl::StatusOr<ListQuery> ParseListQuery(const ApiOptions& options, const Target
   for (const auto& [name, value] : target.query) {
     if (name == "limit") {
       MARQUEE_RETURN_IF_ERROR(once(&seen_limit, name));
-      MARQUEE_ASSIGN_OR_RETURN(query.limit, ParseLimit(value, options));
+      MARQUEE_ASSIGN_OR_RETURN(query.limit, ParsePageLimit(value, options));
     } else if (name == "status") {
       MARQUEE_RETURN_IF_ERROR(once(&seen_status, name));
       MARQUEE_ASSIGN_OR_RETURN(query.status, campaign::ParseCampaignStatus(value));
@@ -78,8 +64,8 @@ absl::StatusOr<ListQuery> ParseListQuery(const ApiOptions& options, const Target
   return query;
 }
 
-std::string NextLink(const ListQuery& query, std::string_view cursor) {
-  std::string link = absl::StrCat("/v1/campaigns?limit=", query.limit);
+std::string NextLink(int api_version, const ListQuery& query, std::string_view cursor) {
+  std::string link = absl::StrCat("/v", api_version, "/campaigns?limit=", query.limit);
   if (query.status.has_value()) {
     absl::StrAppend(&link, "&status=", Sv(campaign::CampaignStatusName(*query.status)));
   }
@@ -88,6 +74,21 @@ std::string NextLink(const ListQuery& query, std::string_view cursor) {
 }
 
 }  // namespace
+
+absl::StatusOr<size_t> ParsePageLimit(std::string_view text, const ApiOptions& options) {
+  size_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  const bool digits_only = !text.empty() && text.front() != '-' && text.front() != '+';
+  if (ec == std::errc::result_out_of_range && digits_only && ptr == end) {
+    return options.max_page_size;  // a huge number is clamped like any other
+  }
+  if (ec != std::errc() || ptr != end || !digits_only || value == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: must be a whole number from 1 to ", options.max_page_size));
+  }
+  return value > options.max_page_size ? options.max_page_size : value;
+}
 
 Response ListCampaigns(const ApiContext& context, const RouteContext& route) {
   absl::StatusOr<ListQuery> query = ParseListQuery(context.options, route.target);
@@ -115,7 +116,8 @@ Response ListCampaigns(const ApiContext& context, const RouteContext& route) {
   }
   std::string body = R"({"data":[)";
   for (size_t i = 0; i < page->campaigns.size(); ++i) {
-    absl::StatusOr<std::string> item = CampaignRepresentation(page->campaigns[i]);
+    absl::StatusOr<std::string> item = CampaignRepresentation(
+        page->campaigns[i], context.campaign_views, CampaignApiVersion(route));
     if (!item.ok())
       return context.Error(route.request, absl::InternalError(item.status().message()));
     absl::StrAppend(&body, i == 0 ? "" : ",", *item);
@@ -136,7 +138,8 @@ Response ListCampaigns(const ApiContext& context, const RouteContext& route) {
   Response response = JsonResponse(200, std::move(body));
   response.headers.Set("Cache-Control", context.options.campaign_cache_control);
   if (next.has_value()) {
-    response.headers.Set("Link", absl::StrCat("<", NextLink(*query, *next), ">; rel=\"next\""));
+    response.headers.Set("Link", absl::StrCat("<", NextLink(CampaignApiVersion(route), *query, *next),
+                                              ">; rel=\"next\""));
   }
   return response;
 }

@@ -22,11 +22,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
+#include "http/campaign_shape.h"
 #include "http/campaign_body.h"
 #include "http/conditional.h"
 #include "http/text_internal.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/merge_patch.h"
+#include "marquee/campaign/collections.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
 
@@ -35,14 +37,15 @@ namespace {
 
 using campaign::Campaign;
 
-std::string CampaignLocation(std::string_view id) {
-  return absl::StrCat("/v1/campaigns/", Sv(EncodePathSegment(id)));
+std::string CampaignLocation(int api_version, std::string_view id) {
+  return absl::StrCat("/v", api_version, "/campaigns/", Sv(EncodePathSegment(id)));
 }
 
 // The campaign as a 200/201 answer with its ETag.
 Response CampaignResponse(const ApiContext& context, const RouteContext& route, int status,
                           const Campaign& campaign) {
-  absl::StatusOr<std::string> body = CampaignRepresentation(campaign);
+  absl::StatusOr<std::string> body =
+      CampaignRepresentation(campaign, context.campaign_views, CampaignApiVersion(route));
   if (!body.ok()) {
     // A stored campaign that cannot be written back is the server's fault.
     return context.Error(route.request, absl::InternalError(body.status().message()));
@@ -77,26 +80,56 @@ Response WriteRefused(const ApiContext& context, const RouteContext& route, std:
   return context.Error(route.request, error);
 }
 
+// A rendered representation of campaign `id` at the stored version, when
+// one is cached: the store's record gives the version, the cache the bytes.
+std::shared_ptr<const RenderedBody> CachedCampaignBody(const ApiContext& context,
+                                                       std::string_view key, std::string_view id) {
+  std::shared_ptr<const RenderedBody> cached = context.campaign_bodies->Get(key);
+  if (cached == nullptr) return nullptr;
+  absl::StatusOr<Record> record = context.options.store->Get(campaign::kCampaignsCollection, id);
+  if (!record.ok() || record->version != cached->version) return nullptr;
+  return cached;
+}
+
 Response GetCampaign(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<Campaign> campaign = context.options.campaigns->Get(id);
-  if (!campaign.ok()) return context.Error(route.request, campaign.status());
+  const int api_version = CampaignApiVersion(route);
+  const std::string key = absl::StrCat(api_version, "/", Sv(id));
   absl::StatusOr<std::optional<EntityTagCondition>> if_none_match =
       ParseEntityTagCondition(route.request.headers, "If-None-Match");
   if (!if_none_match.ok()) return context.Error(route.request, if_none_match.status());
-  if (if_none_match->has_value() && MatchesWeak(**if_none_match, campaign->version)) {
-    Response response{.status = 304};
-    response.headers.Set("ETag", StrongEtag(campaign->version));
-    response.headers.Set("Cache-Control", context.options.campaign_cache_control);
-    return response;
+  std::shared_ptr<const RenderedBody> body = CachedCampaignBody(context, key, id);
+  uint64_t version = body != nullptr ? body->version : 0;
+  if (body == nullptr) {
+    absl::StatusOr<Campaign> campaign = context.options.campaigns->Get(id);
+    if (!campaign.ok()) return context.Error(route.request, campaign.status());
+    absl::StatusOr<std::string> text =
+        CampaignRepresentation(*campaign, context.campaign_views, api_version);
+    if (!text.ok()) {
+      // A stored campaign that cannot be written back is the server's fault.
+      return context.Error(route.request, absl::InternalError(text.status().message()));
+    }
+    auto rendered = std::make_shared<const RenderedBody>(
+        RenderedBody{.version = campaign->version, .text = *std::move(text)});
+    context.campaign_bodies->Put(
+        key, {.value = rendered, .version = rendered->version, .bytes = rendered->text.size()});
+    body = std::move(rendered);
+    version = body->version;
   }
-  return CampaignResponse(context, route, 200, *campaign);
+  Response response{.status = 304};
+  if (!if_none_match->has_value() || !MatchesWeak(**if_none_match, version)) {
+    response = JsonResponse(200, body->text);
+  }
+  response.headers.Set("ETag", StrongEtag(version));
+  response.headers.Set("Cache-Control", context.options.campaign_cache_control);
+  return response;
 }
 
 Response CreateCampaign(const ApiContext& context, const RouteContext& route) {
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
-  absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*body.body, std::nullopt);
+  absl::StatusOr<Campaign> campaign =
+      CampaignFromVersionedBody(*body.body, std::nullopt, CampaignApiVersion(route));
   if (!campaign.ok()) return context.Error(route.request, campaign.status());
   if (absl::Status addressable = CheckAddressable(campaign->id); !addressable.ok()) {
     return context.Error(route.request, addressable);
@@ -109,7 +142,7 @@ Response CreateCampaign(const ApiContext& context, const RouteContext& route) {
     return context.Error(route.request, created.status());
   }
   Response response = CampaignResponse(context, route, 201, *created);
-  response.headers.Set("Location", CampaignLocation(created->id));
+  response.headers.Set("Location", CampaignLocation(CampaignApiVersion(route), created->id));
   return response;
 }
 
@@ -126,7 +159,8 @@ Response PutCampaign(const ApiContext& context, const RouteContext& route) {
   }
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
-  absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*body.body, id);
+  absl::StatusOr<Campaign> campaign =
+      CampaignFromVersionedBody(*body.body, id, CampaignApiVersion(route));
   if (!campaign.ok()) return context.Error(route.request, campaign.status());
   absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
   if (!current.ok()) return context.Error(route.request, current.status());
@@ -159,7 +193,8 @@ Response PatchCampaign(const ApiContext& context, const RouteContext& route) {
   absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
   if (!current.ok()) return context.Error(route.request, current.status());
   if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-  absl::StatusOr<std::string> representation = CampaignRepresentation(*current);
+  absl::StatusOr<std::string> representation =
+      CampaignRepresentation(*current, context.campaign_views, CampaignApiVersion(route));
   if (!representation.ok()) {
     return context.Error(route.request, absl::InternalError(representation.status().message()));
   }
@@ -169,7 +204,8 @@ Response PatchCampaign(const ApiContext& context, const RouteContext& route) {
       *target, *patch.body,
       {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
   if (!merged.ok()) return context.Error(route.request, merged.status());
-  absl::StatusOr<Campaign> campaign = CampaignFromRequestBody(*merged, id);
+  absl::StatusOr<Campaign> campaign =
+      CampaignFromVersionedBody(*merged, id, CampaignApiVersion(route));
   if (!campaign.ok()) return context.Error(route.request, campaign.status());
   campaign->version = current->version;
   absl::StatusOr<Campaign> updated = context.options.campaigns->Update(*campaign);
@@ -200,13 +236,19 @@ absl::Status AddCampaignRoutes(const ApiContext* context, Router* router) {
   auto bind = [context](Response (*handler)(const ApiContext&, const RouteContext&)) {
     return [context, handler](const RouteContext& route) { return handler(*context, route); };
   };
-  MARQUEE_RETURN_IF_ERROR(
-      router->Add("GET", "/v1/campaigns", bind(&ListCampaigns), {"limit", "status", "after"}));
-  MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/campaigns", bind(&CreateCampaign)));
-  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/campaigns/{id}", bind(&GetCampaign)));
-  MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/campaigns/{id}", bind(&PutCampaign)));
-  MARQUEE_RETURN_IF_ERROR(router->Add("PATCH", "/v1/campaigns/{id}", bind(&PatchCampaign)));
-  return router->Add("DELETE", "/v1/campaigns/{id}", bind(&DeleteCampaign));
+  // The same handlers serve every version; each reads its version from
+  // the path (CampaignApiVersion).
+  for (const std::string_view base : {"/v1/campaigns", "/v2/campaigns"}) {
+    const std::string one = absl::StrCat(Sv(base), "/{id}");
+    MARQUEE_RETURN_IF_ERROR(
+        router->Add("GET", base, bind(&ListCampaigns), {"limit", "status", "after"}));
+    MARQUEE_RETURN_IF_ERROR(router->Add("POST", base, bind(&CreateCampaign)));
+    MARQUEE_RETURN_IF_ERROR(router->Add("GET", one, bind(&GetCampaign)));
+    MARQUEE_RETURN_IF_ERROR(router->Add("PUT", one, bind(&PutCampaign)));
+    MARQUEE_RETURN_IF_ERROR(router->Add("PATCH", one, bind(&PatchCampaign)));
+    MARQUEE_RETURN_IF_ERROR(router->Add("DELETE", one, bind(&DeleteCampaign)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace marquee::http::internal

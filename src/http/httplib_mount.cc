@@ -57,8 +57,16 @@ absl::Status Validate(const MountOptions& options) {
   return CheckSeconds("io_timeout", options.io_timeout);
 }
 
-// Writes a Marquee Response into cpp-httplib's.
-void WriteResponse(const Response& from, httplib::Response& to) {
+// Writes a Marquee Response into cpp-httplib's. A streamed answer (SSE)
+// would hold one of cpp-httplib's worker threads per subscriber for as long
+// as it lives: it becomes a 501 naming the transport that streams.
+void WriteResponse(Response from, httplib::Response& to) {
+  if (from.stream) {
+    from.stream->Stop();
+    from = ProblemResponse(MakeProblem(
+        501, "Streams (Server-Sent Events) are not served by the cpp-httplib Mount; "
+             "use marquee-server (marquee::http::Server)."));
+  }
   to.status = from.status;
   std::string content_type = "text/plain";
   for (const auto& [name, value] : from.headers.fields()) {

@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "http/api_internal.h"
+#include "http/poll_stream.h"
 #include "http/request_metrics.h"
 #include "http/router.h"
 #include "marquee/http/metrics.h"
@@ -16,6 +17,10 @@ absl::Status AddMetricsRoute(const ApiContext* context, const RequestMetrics* me
     Response response{.status = 200};
     PrometheusText text(&response.body);
     metrics->Render(text);
+    if (context->streams) {
+      text.Gauge("marquee_sse_subscribers", "Live Server-Sent Event streams.",
+                 static_cast<double>(LiveStreams(*context->streams)));
+    }
     if (context->options.extra_metrics) context->options.extra_metrics(text);
     response.headers.Set("Content-Type", kPrometheusContentType);
     response.headers.Set("Cache-Control", "no-store");

@@ -30,9 +30,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "http/api_internal.h"
+#include "http/record_list.h"
 #include "http/campaign_body.h"
 #include "http/conditional.h"
+#include "http/poll_stream.h"
 #include "http/text_internal.h"
+#include "marquee/campaign/collections.h"
 #include "marquee/campaign/poll.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/campaign/value.h"
@@ -198,16 +201,23 @@ Response Results(const ApiContext& context, const RouteContext& route) {
 
 }  // namespace
 
-absl::Status AddPollRoutes(const ApiContext* context, Router* router) {
+absl::Status AddPollRoutes(ApiContext* context, Router* router) {
   if (context->options.polls == nullptr) return absl::OkStatus();
   auto bind = [context](Response (*handler)(const ApiContext&, const RouteContext&)) {
     return [context, handler](const RouteContext& route) { return handler(*context, route); };
   };
+  MARQUEE_RETURN_IF_ERROR(router->Add(
+      "GET", "/v1/polls",
+      [context](const RouteContext& route) {
+        return ListRecords(*context, route, campaign::kPollsCollection, "/v1/polls");
+      },
+      RecordListQueryParams()));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls", bind(&CreatePoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/polls/{id}", bind(&GetPoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls/{id}/close", bind(&ClosePoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls/{id}/votes", bind(&Vote)));
-  return router->Add("GET", "/v1/polls/{id}/results", bind(&Results));
+  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/polls/{id}/results", bind(&Results)));
+  return AddPollStreamRoute(context, router);
 }
 
 }  // namespace marquee::http::internal

@@ -1,7 +1,12 @@
 // ReadJsonBody, JsonResponse and ApiContext::Error: what every route shares.
+#include <simdjson.h>
+
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
 #include "http/conditional.h"
@@ -10,6 +15,69 @@
 #include "marquee/http/problem.h"
 
 namespace marquee::http::internal {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// InvalidArgument ("<path>: given more than once") for the first object in
+// `value`, at `path`, that repeats a member name. What the document holds
+// otherwise is the route's to judge: the walk stops quietly where simdjson
+// does not follow (it cannot, on a document Json::Parse validated).
+absl::Status CheckUniqueMemberNames(od::value value, const std::string& path) {
+  od::json_type type;
+  if (value.type().get(type) != simdjson::SUCCESS) return absl::OkStatus();
+  if (type == od::json_type::object) {
+    od::object object;
+    if (value.get_object().get(object) != simdjson::SUCCESS) return absl::OkStatus();
+    // The unescaped keys stay in the parser's string buffer until the next
+    // document, so the views do not dangle.
+    std::unordered_set<std::string_view> seen;
+    for (auto field : object) {
+      std::string_view key;
+      od::value member;
+      if (field.unescaped_key().get(key) != simdjson::SUCCESS ||
+          field.value().get(member) != simdjson::SUCCESS) {
+        return absl::OkStatus();
+      }
+      std::string member_path = path.empty() ? std::string(key) : absl::StrCat(Sv(path), ".", Sv(key));
+      if (!seen.insert(key).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(Sv(std::string_view(member_path).substr(0, 128)), ": given more than once"));
+      }
+      if (absl::Status s = CheckUniqueMemberNames(member, member_path); !s.ok()) return s;
+    }
+  } else if (type == od::json_type::array) {
+    od::array array;
+    if (value.get_array().get(array) != simdjson::SUCCESS) return absl::OkStatus();
+    size_t index = 0;
+    for (auto element : array) {
+      od::value item;
+      if (element.get(item) != simdjson::SUCCESS) return absl::OkStatus();
+      if (absl::Status s = CheckUniqueMemberNames(item, absl::StrCat(Sv(path), "[", index++, "]"));
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// InvalidArgument when an object anywhere in `body` repeats a member name:
+// readers that keep the first of them and readers that keep the last (as
+// campaign::Value does) would see different requests, so none is accepted.
+absl::Status CheckUniqueMemberNames(const Json& body) {
+  od::parser parser;
+  const std::string& bytes = body.padded_bytes();
+  od::document doc;
+  if (parser.iterate(bytes.data(), body.size(), bytes.capacity()).get(doc) != simdjson::SUCCESS) {
+    return absl::OkStatus();
+  }
+  od::value root;
+  if (doc.get_value().get(root) != simdjson::SUCCESS) return absl::OkStatus();
+  return CheckUniqueMemberNames(root, "");
+}
+
+}  // namespace
 
 Response ApiContext::Error(const Request& request, const absl::Status& error) const {
   if (HttpStatusFor(error) >= 500 && options.on_server_error) {
@@ -45,6 +113,9 @@ BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request,
   if (!body.ok()) {
     return {std::nullopt,
             ProblemResponse(MakeProblem(400, absl::StrCat("body: ", body.status().message())))};
+  }
+  if (absl::Status unique = CheckUniqueMemberNames(*body); !unique.ok()) {
+    return {std::nullopt, ProblemResponse(MakeProblem(400, StdSv(unique.message())))};
   }
   return {*std::move(body), Response{}};
 }

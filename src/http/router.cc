@@ -79,6 +79,14 @@ absl::Status Router::Add(std::string method, std::string_view pattern, Handler h
   return absl::OkStatus();
 }
 
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Resource& resource : resources_) {
+    for (const Route& route : resource.routes) out.emplace_back(route.method, resource.pattern);
+  }
+  return out;
+}
+
 const Router::Resource* Router::Find(
     const std::vector<std::string>& segments,
     std::vector<std::pair<std::string_view, std::string_view>>* params) const {
@@ -150,7 +158,10 @@ Response Router::Dispatch(const Request& request, const Target& target,
     Response response = query.ok() ? route.handler(context) : ProblemResponse(query);
     if (head) {
       // A 304 or 204 has no body whose length HEAD could report.
-      if (response.status != 304 && response.status != 204) {
+      // A stream has no length: HEAD gets its headers only.
+      if (response.stream) {
+        response.stream.reset();
+      } else if (response.status != 304 && response.status != 204) {
         response.headers.Set("Content-Length", absl::StrCat(response.body.size()));
       }
       response.body.clear();

@@ -66,6 +66,11 @@ class Router {
                     const Principal* principal = nullptr,
                     std::string_view* matched_pattern = nullptr) const;
 
+  // Every (method, pattern) added, patterns in the order first added and
+  // each pattern's methods in the order added; HEAD and OPTIONS, which
+  // Dispatch answers itself, are not listed.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
+
  private:
   struct Segment {
     std::string text;  // a literal, or the parameter's name

@@ -19,10 +19,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
+#include "http/record_list.h"
 #include "http/campaign_body.h"
 #include "http/conditional.h"
 #include "http/text_internal.h"
 #include "marquee/campaign/campaign_repository.h"
+#include "marquee/campaign/collections.h"
 #include "marquee/campaign/segment.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
@@ -144,6 +146,12 @@ absl::Status AddSegmentRoutes(const ApiContext* context, Router* router) {
   auto bind = [context](Response (*handler)(const ApiContext&, const RouteContext&)) {
     return [context, handler](const RouteContext& route) { return handler(*context, route); };
   };
+  MARQUEE_RETURN_IF_ERROR(router->Add(
+      "GET", "/v1/segments",
+      [context](const RouteContext& route) {
+        return ListRecords(*context, route, campaign::kSegmentsCollection, "/v1/segments");
+      },
+      RecordListQueryParams()));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/segments", bind(&CreateSegment)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/segments/{id}", bind(&GetSegment)));
   MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/segments/{id}", bind(&PutSegment)));

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "gzip_for_test.h"
 #include "absl/time/time.h"
 #include "api_fixture.h"
 #include "http/content_coding.h"
@@ -135,20 +136,6 @@ TEST_CASE("policies: delivery routes are rate limited per address with Retry-Aft
   CHECK(f.Get("/v1/decide?user=u1").status == 200);
 }
 
-std::string Gzip(const std::string& raw) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, raw.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 TEST_CASE("policies: large answers are compressed and their tags still revalidate") {
   ApiFixture f;
   const std::string long_name(2000, 'x');
@@ -175,11 +162,11 @@ TEST_CASE("policies: large answers are compressed and their tags still revalidat
 
 TEST_CASE("policies: gzip request bodies are inflated within the body limit") {
   ApiFixture f({.max_body_bytes = 4096});
-  Response created = f.SendJson("POST", "/v1/campaigns", Gzip(CampaignBody("zipped")),
+  Response created = f.SendJson("POST", "/v1/campaigns", test::Gzip(CampaignBody("zipped")),
                                 {{"Content-Encoding", "gzip"}});
   CHECK_MESSAGE(created.status == 201, created.body);
   const uint64_t version = f.store->CurrentVersion();
-  CheckProblem(f.SendJson("POST", "/v1/campaigns", Gzip(std::string(1 << 20, ' ')),
+  CheckProblem(f.SendJson("POST", "/v1/campaigns", test::Gzip(std::string(1 << 20, ' ')),
                           {{"Content-Encoding", "gzip"}}),
                413);
   CheckProblem(f.SendJson("POST", "/v1/campaigns", "not gzip", {{"Content-Encoding", "gzip"}}),

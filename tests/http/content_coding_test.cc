@@ -8,24 +8,11 @@
 #include <optional>
 #include <string>
 
+#include "gzip_for_test.h"
 #include "http/content_coding.h"
 
 namespace marquee::http::internal {
 namespace {
-
-std::string GzipOf(const std::string& raw) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, raw.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 std::string ZstdOf(const std::string& raw) {
   std::string out(ZSTD_compressBound(raw.size()), '\0');
@@ -102,7 +89,7 @@ TEST_CASE("coding: small bodies and non-200 answers are sent as they are") {
 
 TEST_CASE("coding: request bodies inflate within the bound") {
   const std::string body = JsonBody(3000);
-  CHECK(InflateBody(GzipOf(body), "gzip", 4096).value() == body);
+  CHECK(InflateBody(test::Gzip(body), "gzip", 4096).value() == body);
   CHECK(InflateBody(ZstdOf(body), "zstd", 4096).value() == body);
   CHECK(InflateBody(body, "identity", 4096).value() == body);
   CHECK(InflateBody(body, "", 4096).value() == body);
@@ -111,7 +98,7 @@ TEST_CASE("coding: request bodies inflate within the bound") {
 
 TEST_CASE("coding: bombs stop at the bound") {
   const std::string zeros(64 << 20, '\0');  // 64 MiB
-  const std::string gzip_bomb = GzipOf(zeros);
+  const std::string gzip_bomb = test::Gzip(zeros);
   const std::string zstd_bomb = ZstdOf(zeros);
   CHECK(gzip_bomb.size() < 100'000);
   CHECK(zstd_bomb.size() < 10'000);
@@ -122,7 +109,7 @@ TEST_CASE("coding: bombs stop at the bound") {
 }
 
 TEST_CASE("coding: corrupt and unknown codings are refused") {
-  const std::string gz = GzipOf(JsonBody(3000));
+  const std::string gz = test::Gzip(JsonBody(3000));
   CHECK(InflateBody(gz.substr(0, gz.size() / 2), "gzip", 1 << 20).status().code() ==
         absl::StatusCode::kInvalidArgument);
   CHECK(InflateBody("not gzip at all", "gzip", 1 << 20).status().code() ==

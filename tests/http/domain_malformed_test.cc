@@ -13,6 +13,7 @@ namespace marquee::http {
 namespace {
 
 using test::ApiFixture;
+using test::CampaignBody;
 using test::CheckProblem;
 using test::Domain;
 
@@ -81,6 +82,51 @@ TEST_SUITE("http.domain_malformed") {
     CHECK(f.polls->Tally("p")->total == 0);
     CHECK(f.Get("/v1/profiles/u1").status == 200);
     CHECK(f.Get("/v1/decide?user=u1").status == 200);
+  }
+
+  // A reader that keeps the first of two same-named members and one that
+  // keeps the last (campaign::Value, as JSON.parse) would act on different
+  // requests: every JSON body with a repeated name, at any depth, is a 400.
+  TEST_CASE("a member name repeated in any object of a body is a 400 and changes nothing") {
+    ApiFixture f({}, Domain{.decider = true, .polls = true, .events = true, .profiles = true});
+    REQUIRE(f.SendJson("POST", "/v1/polls",
+                       R"({"id":"p","question":"q","options":[{"key":"a"},{"key":"b"}]})")
+                .status == 201);
+    f.Sync();
+    const uint64_t version = f.store->CurrentVersion();
+    struct Repeated {
+      std::string method;
+      std::string target;
+      std::string body;
+      std::string detail;
+    };
+    const std::vector<Repeated> cases = {
+        {"POST", "/v1/polls/p/votes", R"({"user":"u1","option":"a","user":"u2"})",
+         "user: given more than once"},
+        {"POST", "/v1/decide", R"({"user":"u1","attributes":{"a":1,"a":2}})",
+         "attributes.a: given more than once"},
+        {"POST", "/v1/events",
+         R"([{"type":"click","campaign":"c","variant":"v","user":"u",)"
+         R"("time":"2026-03-01T00:00:00Z","user":"w"}])",
+         "[0].user: given more than once"},
+        {"POST", "/v1/campaigns", CampaignBody("x", "draft", R"(,"attributes":{"deep":[{"k":1,"k":1}]})"),
+         "attributes.deep[0].k: given more than once"},
+        {"PUT", "/v1/profiles/u1", R"({"attributes":{"tier":"gold","tier":"free"}})",
+         "attributes.tier: given more than once"},
+    };
+    for (const Repeated& c : cases) {
+      CAPTURE(c.target);
+      Response r = f.SendJson(c.method, c.target, c.body);
+      CheckProblem(r, 400);
+      CHECK_MESSAGE(r.body.find(c.detail) != std::string::npos, r.body);
+    }
+    // The same names in different objects are not repeats.
+    CHECK(f.SendJson("POST", "/v1/polls/p/votes",
+                     R"({"user":"u1","option":"a","attributes":{"user":"x","option":"y"}})")
+              .status == 201);
+    f.Sync();
+    CHECK(f.store->CurrentVersion() == version + 1);
+    CHECK(f.events->stats().accepted_events == 0);
   }
 }
 

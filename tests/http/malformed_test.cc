@@ -91,7 +91,8 @@ std::vector<BadRequest> Corpus(const std::string& etag) {
   get("unknown query parameter", "GET", "/v1/campaigns?debug=1", 400);
   get("unknown path", "DELETE", "/v1/campaign/spring", 404);
   get("trailing slash", "DELETE", "/v1/campaigns/spring/", 404);
-  get("version 2 does not exist yet", "DELETE", "/v2/campaigns/spring", 404);
+  get("version 3 does not exist", "DELETE", "/v3/campaigns/spring", 404);
+  get("segments have no version 2", "GET", "/v2/segments", 404);
 
   Request bad_if_match{.method = "DELETE", .target = "/v1/campaigns/spring"};
   bad_if_match.headers.Add("If-Match", "spring");

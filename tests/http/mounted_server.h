@@ -1,6 +1,7 @@
 // An ApiFixture served over a real socket by a cpp-httplib server with
 // marquee::http::Mount, on an ephemeral 127.0.0.1 port: the live server of
-// the Mount's socket tests and of the C++ client's tests.
+// the Mount's socket tests and of the C++ client's tests. Raw requests go
+// through raw_client.h, the client of the Beast server's tests too.
 #ifndef MARQUEE_TESTS_HTTP_MOUNTED_SERVER_H_
 #define MARQUEE_TESTS_HTTP_MOUNTED_SERVER_H_
 
@@ -16,7 +17,7 @@
 
 #include "api_fixture.h"
 #include "marquee/http/httplib_mount.h"
-#include "raw_http_client.h"
+#include "raw_client.h"
 
 namespace marquee::http::test {
 
@@ -26,8 +27,8 @@ class MountedServer {
  public:
   explicit MountedServer(MountOptions options = {.max_body_bytes = 4096, .max_header_count = 50,
                                                  .max_connections = 8},
-                         ApiOptions api_options = {})
-      : fixture_(std::move(api_options)) {
+                         ApiOptions api_options = {}, Domain domain = {})
+      : fixture_(std::move(api_options), domain) {
     REQUIRE(Mount(server_, *fixture_.api, options).ok());
     port_ = server_.bind_to_any_port("127.0.0.1");
     REQUIRE(port_ > 0);
@@ -45,7 +46,7 @@ class MountedServer {
 
   // Sends `bytes` on a fresh connection and reads one response.
   std::optional<RawResponse> Exchange(const std::string& bytes) const {
-    RawHttpClient client(port());
+    RawClient client(port());
     REQUIRE(client.connected());
     REQUIRE(client.Send(bytes));
     return client.Read();

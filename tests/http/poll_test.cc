@@ -217,7 +217,7 @@ TEST_SUITE("http.polls") {
   TEST_CASE("methods the service has no call for are 405, no service is 404") {
     ApiFixture f({}, kPolls);
     CreatePoll(f, "colour");
-    CheckProblem(f.Get("/v1/polls"), 405);
+    CheckProblem(f.SendJson("PUT", "/v1/polls", PollBody("colour")), 405);
     CheckProblem(f.SendJson("PUT", "/v1/polls/colour", PollBody("colour")), 405);
     CheckProblem(f.Send("DELETE", "/v1/polls/colour"), 405);
     CheckProblem(f.Get("/v1/polls/colour?x=1"), 400);

@@ -110,9 +110,10 @@ TEST_SUITE("http.segments") {
     CheckProblem(f.Send("DELETE", "/v1/segments/vip"), 404);
   }
 
-  TEST_CASE("no listing: GET /v1/segments is 405") {
+  TEST_CASE("the segment list takes no PUT or DELETE: 405") {
     ApiFixture f;
-    CheckProblem(f.Get("/v1/segments"), 405);
+    CheckProblem(f.SendJson("PUT", "/v1/segments", std::string(kVip)), 405);
+    CheckProblem(f.Send("DELETE", "/v1/segments"), 405);
   }
 }
 

@@ -183,6 +183,10 @@ TEST_CASE("Start refuses bad options and a port in use") {
   CHECK(absl::IsInvalidArgument(
       Server::Start(*f.api, {.listen = "127.0.0.1:0", .idle_timeout = absl::ZeroDuration()})
           .status()));
+  CHECK(absl::IsInvalidArgument(
+      Server::Start(*f.api, {.listen = "127.0.0.1:0", .max_stream_queue_bytes = 0}).status()));
+  CHECK(absl::IsInvalidArgument(
+      Server::Start(*f.api, {.listen = "127.0.0.1:0", .stream_send_buffer_bytes = 100}).status()));
   absl::StatusOr<std::unique_ptr<Server>> first =
       Server::Start(*f.api, {.listen = "127.0.0.1:0", .threads = 1});
   REQUIRE(first.ok());

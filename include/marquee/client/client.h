@@ -4,9 +4,10 @@
 // A Client talks to one Marquee server (marquee-server, or an Api mounted on
 // a host's server) over keep-alive connections, and adds what every caller
 // of a remote service needs:
-//   - a typed call per endpoint (campaigns today: Get, Create, Update,
-//     Delete, and a page iterator that follows the server's cursors), and
-//     Send for any request;
+//   - typed calls: campaigns (Get, Create, Update, Delete, and a page
+//     iterator that follows the server's cursors) and the delivery calls a
+//     page makes (Decide, Features, Vote, GetPollResults) and EraseUser;
+//     Send for any other request (segments, events, profiles, stats);
 //   - a local cache of GET answers that revalidates with If-None-Match, so
 //     an unchanged resource costs a 304 and no body (typed calls ask for
 //     identity bodies; a Send whose Accept-Encoding got a compressed answer
@@ -54,6 +55,7 @@
 #include "marquee/clock.h"
 #include "marquee/export.h"
 #include "marquee/http/message.h"
+#include "marquee/json.h"
 
 namespace marquee::client {
 
@@ -130,6 +132,39 @@ struct ListCampaignsOptions {
   size_t page_size = 0;
 };
 
+// A call a page makes for one end user (decide, votes). `user_token`, when
+// not empty, is the user's JWT, sent as X-User-Token (the server then takes
+// the user from its subject, and `user` may be left empty).
+struct DecideCall {
+  std::string user{};
+  // The user's attributes as a JSON object text ({"country":"DE"}); empty:
+  // none. Default: "".
+  std::string attributes_json{};
+  // Only campaigns of this placement; empty: all. Default: "".
+  std::string placement{};
+  std::string user_token{};
+};
+
+struct VoteCall {
+  std::string poll{};
+  std::string user{};
+  std::string option{};
+  std::string user_token{};
+};
+
+// What a vote did: the first vote of the user, the same as before, or a
+// change of option.
+enum class VoteOutcome { kCreated, kUnchanged, kChanged };
+
+// A poll's tally as GET /v1/polls/{id}/results gives it; `version` is its
+// ETag (0 before the first vote).
+struct PollResults {
+  std::string poll{};
+  std::vector<std::pair<std::string, int64_t>> counts{};  // by option key
+  int64_t total = 0;
+  uint64_t version = 0;
+};
+
 class Client;
 
 // Pages of a campaign list, fetched one Next() at a time by following the
@@ -192,6 +227,29 @@ class MARQUEE_EXPORT Client {
                                             std::optional<uint64_t> version = std::nullopt);
   // The pages of GET /v1/campaigns. The pager must not outlive the client.
   CampaignPager ListCampaigns(const ListCampaignsOptions& options = {});
+
+  // POST /v1/decide: the user's campaigns, variants and flags, as the
+  // server's JSON answer ({"user","campaigns":[...],"flags":{...}}).
+  // Errors: InvalidArgument (attributes_json not an object, or the server
+  // refused the call), PermissionDenied, Unauthenticated, DataLoss (an
+  // answer that is not JSON), and Send's.
+  [[nodiscard]] absl::StatusOr<Json> Decide(const DecideCall& call);
+  // GET /v1/features: GrowthBook's SDK payload.
+  // Errors: DataLoss, and Send's.
+  [[nodiscard]] absl::StatusOr<Json> Features();
+  // POST /v1/polls/{id}/votes. As a POST it is not retried by Send; sending
+  // the same vote again is harmless (kUnchanged).
+  // Errors: the server's refusals (NotFound: no such poll;
+  // InvalidArgument: an unknown option or user; a closed poll's code as the
+  // table above maps it), and Send's.
+  [[nodiscard]] absl::StatusOr<VoteOutcome> Vote(const VoteCall& call);
+  // GET /v1/polls/{id}/results (cached and revalidated like every GET).
+  // Errors: NotFound, DataLoss, and Send's.
+  [[nodiscard]] absl::StatusOr<PollResults> GetPollResults(std::string_view poll);
+  // DELETE /v1/profiles/{id}: erases everything stored about the user
+  // (profile, votes, sticky assignments). Idempotent.
+  // Errors: Send's and the server's refusals.
+  [[nodiscard]] absl::Status EraseUser(std::string_view user);
 
   // Calls since creation that the breaker refused without a request.
   uint64_t fast_failures() const;

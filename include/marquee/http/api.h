@@ -16,6 +16,10 @@
 //                                     larger values clamped), status (draft,
 //                                     scheduled, live, paused, ended), after (a
 //                                     page's next cursor); Link rel="next"
+//   /v2/campaigns, /v2/campaigns/{id}  the same six operations in the v2 shape:
+//                                     "priority" and "placements" under
+//                                     "delivery" (top-level ones are 400);
+//                                     same records and ETags as /v1
 //   POST   /v1/campaigns              201, Location, ETag; 409 when the id exists
 //   GET    /v1/campaigns/{id}         ETag, Cache-Control; If-None-Match → 304
 //   PUT    /v1/campaigns/{id}         If-Match required (428), stale → 412
@@ -23,6 +27,9 @@
 //   PATCH  /v1/campaigns/{id}         application/merge-patch+json (RFC 7396)
 //                                     over the representation; If-Match
 //                                     required (428), stale → 412
+//   GET    /v1/segments               a page in id order (record_list.h): limit,
+//                                     after / before (page.next / page.prev),
+//                                     fields=a,b (sparse); Link next and prev
 //   POST   /v1/segments               201, Location, ETag; 409 when the id exists
 //   GET    /v1/segments/{id}          ETag; If-None-Match → 304
 //   PUT    /v1/segments/{id}          If-Match required (428), stale → 412
@@ -42,6 +49,7 @@
 //   GET    /api/features/{client_key} the same, for GrowthBook SDKs (the key is
 //                                     not checked)
 // Served when ApiOptions::polls is set (else 404):
+//   GET    /v1/polls                  a page, as GET /v1/segments
 //   POST   /v1/polls                  201, Location, ETag; 409 when the id exists
 //   GET    /v1/polls/{id}             ETag; If-None-Match → 304
 //   POST   /v1/polls/{id}/close       200, the closed poll
@@ -50,6 +58,14 @@
 //                                     409 closed or not open or a second
 //                                     option; 400 unknown option; 403 targeting
 //   GET    /v1/polls/{id}/results     {"poll","counts","total"}; ETag (304)
+//   GET    /v1/polls/{id}/stream      text/event-stream, no-store: the tally
+//                                     as "id: <version>", "event: tally",
+//                                     "data: <results JSON>", first the
+//                                     current one (skipped when Last-Event-ID
+//                                     is that version), then each update;
+//                                     ": heartbeat" every stream_heartbeat.
+//                                     One shared thread per Api sends the
+//                                     heartbeats (no thread per subscriber).
 // Served when ApiOptions::events is set (else 404):
 //   POST   /v1/events                 a JSON array of events, all or nothing:
 //                                     202 {"accepted":n}; 400 naming the index
@@ -64,6 +80,11 @@
 //   DELETE /v1/profiles/{id}          GDPR erasure of everything about the
 //                                     user (privacy.h): 204
 //   GET    /v1/profiles/{id}/export   the user's data (privacy.h ExportUser)
+// Always served:
+//   GET    /openapi.json              this table as an OpenAPI 3.1 document
+//                                     (docs/openapi.json, embedded at build
+//                                     time); strong ETag (304), Cache-Control
+//                                     public, max-age=300
 // A query parameter a route does not take is a 400 (named in the problem).
 // Every route also answers HEAD as its GET without a body (with the
 // Content-Length GET would have), and OPTIONS with 204 and Allow. A known
@@ -100,12 +121,19 @@
 //     "-zstd" or "-gzip" suffix, and If-Match / If-None-Match accept tags
 //     with or without it);
 //   - CORS headers on delivery routes for cors_origins;
+//   - Surrogate-Key on 200 and 304 answers to GET and HEAD, for edge purges,
+//     named as the change feed names a change of record `id` in collection
+//     `c`: "c/id" for answers of one record (campaigns/{id}, segments/{id},
+//     polls/{id}, and "poll_tallies/{id} polls/{id}" for results), "c" for
+//     answers built from a collection (campaign lists: "campaigns";
+//     features: "features"; decide: "campaigns segments features");
 //   - GET /metrics (Prometheus text, read scope): per route pattern,
 //     method and status, a latency histogram, then extra_metrics.
 //
 // Request bodies must be Content-Type application/json (PATCH:
 // application/merge-patch+json; charset, when given, utf-8): 415 otherwise; larger than max_body_bytes: 413; JSON deeper than
-// max_json_depth or malformed: 400. Request-targets longer than
+// max_json_depth, malformed, or with an object that repeats a member name
+// ("user: given more than once"): 400. Request-targets longer than
 // target_limits.max_target_bytes: 414; malformed (message.h): 400.
 // Thread-safety: Handle is const and may be called from any number of
 // threads at once; the store, the repository and the optional services
@@ -190,6 +218,9 @@ struct ApiOptions {
   // Serves /v1/polls. Not owned; must outlive the Api.
   // Default: nullptr (/v1/polls... is 404).
   campaign::PollService* polls = nullptr;
+  // Interval of the ": heartbeat" comment on GET /v1/polls/{id}/stream
+  // (keeps proxies from closing a quiet stream); > 0. Default: 15 s.
+  absl::Duration stream_heartbeat = absl::Seconds(15);
   // Serves POST /v1/events and GET /v1/campaigns/{id}/stats (read from
   // `store`). Not owned; must outlive the Api.
   // Default: nullptr (both are 404).
@@ -250,6 +281,15 @@ struct ApiOptions {
   std::function<void(PrometheusText& out)> extra_metrics{};
 };
 
+// One route of an Api: a method and its path pattern, whose "{name}"
+// segments are parameters ("/v1/campaigns/{id}"), as in OpenAPI's paths.
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+
+  friend bool operator==(const RouteInfo&, const RouteInfo&) = default;
+};
+
 class MARQUEE_EXPORT Api {
  public:
   // An Api serving `options` (see ApiOptions for the rules).
@@ -265,6 +305,15 @@ class MARQUEE_EXPORT Api {
   // The answer to `request` (routes at the top of this file). Never fails:
   // every error is a problem Response. Thread-safe.
   Response Handle(const Request& request) const;
+
+  // How many streams (GET /v1/polls/{id}/stream) are started and not yet
+  // stopped, for a subscriber gauge. Thread-safe.
+  size_t live_streams() const;
+
+  // The routes this Api serves (those of its configured services), in the
+  // order registered. HEAD (of every GET) and OPTIONS (of every path), which
+  // every route answers, are not listed. Thread-safe.
+  std::vector<RouteInfo> Routes() const;
 
  private:
   struct Impl;

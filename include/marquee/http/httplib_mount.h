@@ -21,7 +21,10 @@
 // What stays weaker than marquee-server's Beast transport (see
 // docs/operations.md): header bytes are bounded only by cpp-httplib's own
 // 8 KiB line limit, a slow client holds a worker thread until the read
-// timeout, and the pool size caps concurrent connections.
+// timeout, and the pool size caps concurrent connections. Streamed answers
+// (GET /v1/polls/{id}/stream, Server-Sent Events) are not served: each
+// would hold a worker thread for its whole life, so the Mount answers them
+// 501 (a problem naming marquee-server, whose Beast transport streams).
 //
 // The host keeps ownership of `server`; routes it registered itself before
 // Mount for the same method still win (cpp-httplib tries handlers in order).

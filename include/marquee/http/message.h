@@ -36,6 +36,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,11 +93,49 @@ struct Request {
   std::string remote_address{};
 };
 
+// Where a ResponseStream writes: given by the transport to Start.
+// Thread-safety: every method may be called from any thread at once.
+// Write never blocks: it queues the bytes for the connection's io thread,
+// which writes them in the order of the Write calls. When the bytes queued
+// and not yet written would pass the transport's bound (a slow reader), the
+// connection is closed instead and Write returns false; so does every Write
+// after the client went away or the server shut down.
+class MARQUEE_EXPORT StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues `bytes` (body bytes, no framing); false when the connection is
+  // closed or was closed by this call (see above).
+  virtual bool Write(std::string bytes) = 0;
+  // False once the connection is closed; a source may then stop early.
+  virtual bool open() const = 0;
+};
+
+// The body of a Response that is written over time (Server-Sent Events).
+// Lifetime: the transport keeps the stream while the connection lives.
+// After writing the status and headers it calls Start(sink) once, on its io
+// thread; when the client goes away or the server shuts down it calls Stop
+// once (also when Start was never called), then drops the stream. Start and
+// Stop must return quickly (no blocking I/O); after Stop returns the stream
+// must not write to the sink any more (writes are harmless: they return
+// false). A transport that cannot stream answers otherwise (see
+// httplib_mount.h).
+class MARQUEE_EXPORT ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  virtual void Start(std::shared_ptr<StreamSink> sink) = 0;
+  virtual void Stop() = 0;
+};
+
 struct Response {
   // Default: 200.
   int status = 200;
   Headers headers{};
+  // The whole body; empty when `stream` is set.
   std::string body{};
+  // Set: the body is streamed (see ResponseStream); the transport sends the
+  // headers without Content-Length and closes the connection when the
+  // stream ends. Default: none.
+  std::shared_ptr<ResponseStream> stream{};
 };
 
 // Bounds applied by ParseTarget to input from outside.

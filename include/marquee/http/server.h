@@ -19,6 +19,8 @@
 //     its first byte), body_read_timeout for the body, and an idle
 //     keep-alive connection is closed after idle_timeout; a timed-out
 //     connection is closed without an answer;
+//   - optional TLS 1.2+ (ServerOptions::tls_certificate_file), over
+//     Debian's OpenSSL;
 //   - graceful shutdown: Shutdown stops accepting, closes idle connections,
 //     lets requests in flight finish up to a drain time, then closes the
 //     rest.
@@ -108,6 +110,27 @@ struct ServerOptions {
   // Open connections at most; a connection accepted beyond gets a 503
   // problem and is closed. 1..1,000,000. Default: 10,000.
   size_t max_connections = 10000;
+  // A streamed answer (Response::stream, e.g. SSE): bytes queued for a
+  // client and not yet written at most; a client that falls further behind
+  // is disconnected rather than buffered without bound. Streaming
+  // connections count in max_connections, are exempt from idle_timeout
+  // while streaming and are closed by Shutdown at once. Positive.
+  // Default: 1 MiB.
+  size_t max_stream_queue_bytes = size_t{1} << 20;
+  // The kernel send buffer (SO_SNDBUF) of a streaming connection. Linux
+  // grows a socket's buffer up to net.ipv4.tcp_wmem's maximum (4 MiB by
+  // default), which for 2,000 subscribers that stop reading would be 8 GiB
+  // of kernel memory and would hide a stalled reader from
+  // max_stream_queue_bytes for megabytes. 0: the kernel's choice, else
+  // 4 KiB..16 MiB. Default: 64 KiB.
+  size_t stream_send_buffer_bytes = size_t{64} << 10;
+  // TLS: PEM files of the certificate chain (the server's certificate
+  // first) and of its private key (unencrypted). Both or neither; with
+  // them every connection speaks TLS 1.2 or 1.3 (older versions and
+  // renegotiation are refused), the handshake counting against
+  // header_read_timeout. Read once by Start. Default: none (plain HTTP).
+  std::string tls_certificate_file{};
+  std::string tls_private_key_file{};
   // Called once per answered request (AccessLogEntry); must not throw, and
   // should be quick: it runs on the io thread. Default: none.
   std::function<void(const AccessLogEntry& entry)> access_log{};

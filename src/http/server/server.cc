@@ -27,6 +27,7 @@
 #include "http/server/listen_address.h"
 #include "http/server/server_state.h"
 #include "http/server/session.h"
+#include "http/server/tls_context.h"
 #include "marquee/http/problem.h"
 
 namespace marquee::http {
@@ -55,6 +56,14 @@ absl::Status CheckOptions(const ServerOptions& o) {
   }
   if (o.max_connections < 1 || o.max_connections > 1000000) {
     return absl::InvalidArgumentError("max_connections: must be within [1, 1000000]");
+  }
+  if (o.max_stream_queue_bytes == 0) {
+    return absl::InvalidArgumentError("max_stream_queue_bytes: must be positive");
+  }
+  if (o.stream_send_buffer_bytes != 0 &&
+      (o.stream_send_buffer_bytes < 4096 || o.stream_send_buffer_bytes > (size_t{16} << 20))) {
+    return absl::InvalidArgumentError(
+        "stream_send_buffer_bytes: must be 0 or within [4 KiB, 16 MiB]");
   }
   return absl::OkStatus();
 }
@@ -208,7 +217,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Api& api, ServerOpti
   size_t threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
 
+  absl::StatusOr<std::unique_ptr<asio::ssl::context>> tls = internal::MakeTlsContext(options);
+  if (!tls.ok()) return tls.status();
+
   auto impl = std::make_unique<Impl>(api, std::move(options));
+  impl->state.tls = *std::move(tls);
   for (size_t i = 0; i < threads; ++i) {
     // Concurrency hint 1: each io_context is run by one thread only.
     impl->contexts.push_back(std::make_unique<asio::io_context>(1));

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <boost/asio/ssl/context.hpp>
+
 #include "marquee/http/api.h"
 #include "marquee/http/server.h"
 
@@ -21,6 +23,9 @@ struct ServerState {
 
   const Api& api;
   const ServerOptions options;
+  // The TLS context (certificate, key, protocol floor) when the options name
+  // a certificate; null: plain TCP.
+  std::unique_ptr<boost::asio::ssl::context> tls;
   // Set once by Shutdown: a connection closes after its current answer.
   std::atomic<bool> draining{false};
 

@@ -8,18 +8,19 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "http/server/framing.h"
 #include "http/server/server_state.h"
+#include "http/server/session_stream.h"
 #include "marquee/http/message.h"
 
 namespace marquee::http::internal {
@@ -31,7 +32,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(boost::asio::ip::tcp::socket socket, ServerState& state);
   ~Session();
 
-  // Starts reading the first request.
+  // Starts the TLS handshake (a TLS server) or reads the first request.
   void Start();
   // Shutdown began: close now when no request is in flight, else after
   // its answer.
@@ -47,7 +48,9 @@ class Session : public std::enable_shared_from_this<Session> {
     kWaiting,  // for a request's first byte or its header: nothing in flight
     kBusy,     // reading a body, calling the Api or writing an answer
     kClosing,  // answer written; discarding input until the peer closes
+    kStreaming,  // writing a Response::stream until either side ends it
   };
+  friend class StreamSinkImpl;
 
   void WaitForRequest();
   void ReadHeader();
@@ -64,9 +67,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // moment, so the answer is not destroyed by a reset from unread input.
   void LingeringClose();
   void CloseNow();
+  // Writes the header of a streamed answer, starts the stream and watches
+  // the socket for the client going away.
+  void StartStream(Response response);
+  // Queues bytes of the stream (from the sink, on the io thread).
+  void QueueStreamBytes(std::string bytes, bool counted);
+  void WriteNextStreamBytes();
 
   ServerState& state_;
-  boost::beast::tcp_stream stream_;
+  SessionStream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::string remote_address_;
@@ -80,6 +89,15 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string target_;
   std::unique_ptr<BeastResponse> response_;
   bool close_after_write_ = false;
+
+  // The streamed answer (kStreaming): its source, the sink it writes to,
+  // the bytes waiting to be written (front: being written).
+  std::shared_ptr<ResponseStream> stream_body_;
+  std::shared_ptr<class StreamSinkImpl> sink_;
+  std::deque<std::pair<std::string, bool>> stream_out_;
+  bool stream_writing_ = false;
+  uint64_t stream_bytes_out_ = 0;
+  int stream_status_ = 0;
 };
 
 }  // namespace marquee::http::internal
