@@ -1,6 +1,6 @@
 // bench/cachesim/trace_reader.h — reads a decompressed cache2k key trace.
 //
-// The cache2k traces (see /work/shared/traces/README.md) are a bare sequence
+// The cache2k traces (see ../shared/traces/README.md) are a bare sequence
 // of big-endian signed 32-bit keys, one per request. marquee-cachesim replays
 // them; reading the whole file up front keeps the replay loop free of I/O.
 #ifndef MARQUEE_BENCH_CACHESIM_TRACE_READER_H_
