@@ -141,6 +141,7 @@ absl::Status WebhookService::Impl::StartFeed() {
   while (true) {
     MARQUEE_ASSIGN_OR_RETURN(ScanResult page, store->Scan(polls));
     for (const Record& r : page.records) {
+      poll_totals.try_emplace(r.id, 0);
       absl::StatusOr<Poll> poll = PollFromJson(r.id, r.body);
       if (!poll.ok() || !poll->closes_at) continue;
       if (*poll->closes_at > now || (state && state->saved_at && *poll->closes_at > *state->saved_at)) {
@@ -149,6 +150,18 @@ absl::Status WebhookService::Impl::StartFeed() {
     }
     if (!page.more || !page.end) break;
     polls.after = page.end;
+  }
+  // Vote totals as of now, so the first votes after the start cross their
+  // milestones one by one.
+  ScanRequest tallies{.collection = std::string(kPollTalliesCollection), .limit = 1000};
+  while (true) {
+    MARQUEE_ASSIGN_OR_RETURN(ScanResult page, store->Scan(tallies));
+    for (const Record& r : page.records) {
+      absl::StatusOr<internal::TallyCounts> counts = internal::TallyFromRecord(r);
+      if (counts.ok()) poll_totals[std::string(internal::PollOfTallyId(r.id))] += counts->total;
+    }
+    if (!page.more || !page.end) break;
+    tallies.after = page.end;
   }
   return absl::OkStatus();
 }
@@ -254,7 +267,7 @@ void WebhookService::Impl::HandleRecordChange(const Change& change, bool& create
       }
     }
     if (wanting.empty()) {
-      poll_totals.erase(poll);  // not followed: unknown next time
+      poll_totals.erase(poll);  // not followed: unknown from now on
       return;
     }
     absl::StatusOr<int64_t> total = internal::PollVoteTotal(*store, poll);
@@ -295,6 +308,8 @@ void WebhookService::Impl::HandleRecordChange(const Change& change, bool& create
     poll_totals.erase(change.id);
     return;
   }
+  // A new poll starts from no votes.
+  if (change.record.created == change.record.updated) poll_totals.try_emplace(change.id, 0);
   absl::StatusOr<Poll> poll = PollFromJson(change.id, change.record.body);
   if (!poll.ok() || !poll->closes_at) {
     scheduled_closes.erase(change.id);

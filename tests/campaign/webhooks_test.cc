@@ -293,7 +293,8 @@ TEST_CASE("failed attempts are retried after a backoff until one succeeds") {
   CHECK(sent[0].body == sent[2].body);
   CHECK(Header(sent[0], "webhook-id") == Header(sent[2], "webhook-id"));
   CHECK(Header(sent[0], "webhook-timestamp") != Header(sent[2], "webhook-timestamp"));
-  CHECK(hooks->GetSubscription("s1")->consecutive_failures == 0);
+  // The success resets the failure count (written just after the log).
+  CHECK(Eventually([&] { return hooks->GetSubscription("s1")->consecutive_failures == 0; }));
 }
 
 TEST_CASE("a delivery that keeps failing stops after max_attempts") {
@@ -305,8 +306,17 @@ TEST_CASE("a delivery that keeps failing stops after max_attempts") {
   REQUIRE(hooks->CreateSubscription(Sub("s1", {"campaign.changed"})).ok());
   REQUIRE(hooks->Start().ok());
   f.PutCampaign("c", 1);
-  for (size_t n = 1; n <= 3; ++n) {
-    REQUIRE(f.sender.WaitFor(n));
+  for (int n = 1; n <= 3; ++n) {
+    REQUIRE(f.sender.WaitFor(static_cast<size_t>(n)));
+    // Advance only once the outcome is recorded (not just the claim, whose
+    // next attempt is a minute-long lease): its backoff counts from the
+    // clock's time then.
+    REQUIRE(Eventually([&] {
+      auto log = f.Log(*hooks, "s1");
+      return log[0].attempts == n && log[0].last_status == 503 &&
+             (log[0].state == WebhookDeliveryState::kFailed ||
+              log[0].next_attempt_at <= f.clock.Now() + absl::Seconds(8));
+    }));
     f.clock.Advance(absl::Seconds(10));
   }
   REQUIRE(Eventually([&] { return f.Log(*hooks, "s1")[0].state == WebhookDeliveryState::kFailed; }));
@@ -325,6 +335,9 @@ TEST_CASE("a subscriber that keeps failing is paused; resuming sends what waited
   f.sender.SetFallback(absl::UnavailableError("connection refused"));
   WebhookServiceOptions options = f.Options();
   options.pause_after_failures = 3;
+  // One sender thread: no attempt is in flight when the pause is written, so
+  // exactly pause_after_failures attempts are made.
+  options.delivery_threads = 1;
   auto hooks = f.Open(options);
   REQUIRE(hooks->CreateSubscription(Sub("s1", {"campaign.changed"})).ok());
   REQUIRE(hooks->Start().ok());
