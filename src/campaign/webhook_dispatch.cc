@@ -154,7 +154,7 @@ void WebhookService::Impl::Attempt(const std::string& delivery_id) {
   const bool success = status.ok() && *status >= 200 && *status < 300;
   d.last_status = status.ok() ? *status : 0;
   d.last_error = success ? "" : status.ok() ? absl::StrCat("HTTP ", *status)
-                                            : Truncated(status.status().ToString());
+                                            : Truncated(std::string(status.status().message()));
   if (success) {
     d.state = WebhookDeliveryState::kSucceeded;
     succeeded.fetch_add(1);

@@ -224,6 +224,7 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
   MARQUEE_RETURN_IF_ERROR(internal::AddPollRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddEventRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddProfileRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddWebhookRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddOpenApiRoutes(&impl->context, &impl->router));
   return std::unique_ptr<Api>(new Api(std::move(impl)));
 }

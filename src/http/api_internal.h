@@ -128,6 +128,10 @@ class RequestMetrics;
 // repository keeps segments).
 [[nodiscard]] absl::Status AddSegmentRoutes(const ApiContext* context, Router* router);
 
+// Registers /v1/webhooks... when ApiOptions::webhooks is set
+// (webhook_routes.cc).
+[[nodiscard]] absl::Status AddWebhookRoutes(const ApiContext* context, Router* router);
+
 // Registers GET /openapi.json (openapi_routes.cc).
 [[nodiscard]] absl::Status AddOpenApiRoutes(const ApiContext* context, Router* router);
 

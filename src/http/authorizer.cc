@@ -49,7 +49,7 @@ std::string_view BearerToken(const Request& request) {
 bool Covers(ApiScope scope, RouteClass route, std::string_view method) {
   switch (scope) {
     case ApiScope::kAdmin: return true;
-    case ApiScope::kRead: return IsReadMethod(method);
+    case ApiScope::kRead: return route != RouteClass::kAdmin && IsReadMethod(method);
     case ApiScope::kDelivery: return route == RouteClass::kDelivery;
   }
   return false;
@@ -76,6 +76,9 @@ RouteClass ClassifyRoute(std::string_view method, const Target& target) {
     return RouteClass::kOpen;
   }
   if (IsDeliveryPath(target)) return RouteClass::kDelivery;
+  // Webhook URLs, secrets and delivery logs are operator data: admin only,
+  // even to read.
+  if (s.size() >= 2 && s[0] == "v1" && s[1] == "webhooks") return RouteClass::kAdmin;
   return IsReadMethod(method) ? RouteClass::kRead : RouteClass::kAdmin;
 }
 

@@ -74,14 +74,25 @@ class HttplibWebhookSender final : public campaign::WebhookSender {
     httplib::Response res;
     httplib::Error error = httplib::Error::Success;
     client.send(req, res, error);
+    // cpp-httplib skips the handler when there is no body to read (204).
+    if (status == 0 && error == httplib::Error::Success) status = res.status;
     if (status > 0) return status;
     switch (error) {
+      case httplib::Error::Connection:
+        return absl::UnavailableError("could not connect to the receiver");
+      case httplib::Error::ConnectionTimeout:
+        return absl::DeadlineExceededError("timed out connecting to the receiver");
       case httplib::Error::Read:
       case httplib::Error::Write:
         return absl::DeadlineExceededError(
-            absl::StrCat("webhook POST: ", httplib::to_string(error), " (timed out or closed)"));
+            "no answer from the receiver in time (or it closed the connection)");
+      case httplib::Error::SSLConnection:
+      case httplib::Error::SSLServerVerification:
+        return absl::UnavailableError(
+            absl::StrCat("TLS with the receiver failed: ", httplib::to_string(error)));
       default:
-        return absl::UnavailableError(absl::StrCat("webhook POST: ", httplib::to_string(error)));
+        return absl::UnavailableError(
+            absl::StrCat("the POST to the receiver failed: ", httplib::to_string(error)));
     }
   }
 

@@ -113,6 +113,7 @@ struct Domain {
   bool polls = false;
   bool events = false;
   bool profiles = false;
+  bool webhooks = false;  // managed only: the fixture does not Start it
 };
 
 struct ApiFixture {
@@ -124,6 +125,7 @@ struct ApiFixture {
   std::unique_ptr<campaign::PollService> polls;
   std::unique_ptr<campaign::EventIngestor> events;
   std::unique_ptr<campaign::ProfileRepository> profiles;
+  std::unique_ptr<campaign::WebhookService> webhooks;
   std::unique_ptr<Api> api;
 
   explicit ApiFixture(ApiOptions options = {}, Domain domain = {}) {
@@ -161,6 +163,12 @@ struct ApiFixture {
       REQUIRE_MESSAGE(p.ok(), p.status().ToString());
       profiles = *std::move(p);
       options.profiles = profiles.get();
+    }
+    if (domain.webhooks) {
+      auto w = campaign::WebhookService::Open(store.get(), {.clock = &clock});
+      REQUIRE_MESSAGE(w.ok(), w.status().ToString());
+      webhooks = *std::move(w);
+      options.webhooks = webhooks.get();
     }
     if (options.clock == nullptr) options.clock = &clock;
     absl::StatusOr<std::unique_ptr<Api>> a = Api::Create(std::move(options));

@@ -22,7 +22,8 @@ namespace {
 using test::ApiFixture;
 using test::Domain;
 
-constexpr Domain kEveryService{.decider = true, .polls = true, .events = true, .profiles = true};
+constexpr Domain kEveryService{
+    .decider = true, .polls = true, .events = true, .profiles = true, .webhooks = true};
 
 constexpr std::string_view kOperationKeys[] = {"get",     "put",  "post",  "delete",
                                                "options", "head", "patch", "trace"};

@@ -165,6 +165,7 @@
 #include "marquee/campaign/events.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/campaign/profile.h"
+#include "marquee/campaign/webhooks.h"
 #include "marquee/clock.h"
 #include "marquee/export.h"
 #include "marquee/http/auth.h"
@@ -229,6 +230,11 @@ struct ApiOptions {
   // `store`). Not owned; must outlive the Api.
   // Default: nullptr (/v1/profiles... is 404).
   campaign::ProfileRepository* profiles = nullptr;
+  // Serves /v1/webhooks (subscriptions and their delivery log; admin scope
+  // only). Not owned; must outlive the Api. The Api manages subscriptions;
+  // sending is the service's own business (WebhookService::Start).
+  // Default: nullptr (/v1/webhooks... is 404).
+  campaign::WebhookService* webhooks = nullptr;
   // Signs the list cursors ("after"), so a client cannot forge a position.
   // Give every node of a deployment the same key, so a cursor from one works
   // on another and across restarts. Default: none, a random key made by

@@ -5,7 +5,7 @@
 // SHA-256 digests (ApiKey::sha256_hex), so a leaked configuration does not
 // leak a usable key. Each key has one scope:
 //   admin     everything;
-//   read      GET and HEAD of every route;
+//   read      GET and HEAD of every route but /v1/webhooks... (admin only);
 //   delivery  the routes a page calls: decide, features (and GrowthBook's
 //             /api/features/{key}), poll votes, results and stream, events.
 // /healthz, /readyz, /openapi.json and every OPTIONS (CORS preflights carry
