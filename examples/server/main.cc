@@ -30,8 +30,10 @@
 #include "marquee/campaign/events.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/campaign/profile.h"
+#include "marquee/campaign/webhooks.h"
 #include "marquee/http/api.h"
 #include "marquee/http/server.h"
+#include "marquee/http/webhook_sender.h"
 #include "marquee/memory_store.h"
 #include "options.h"
 #include "server_metrics.h"
@@ -148,6 +150,17 @@ int main(int argc, char** argv) {
       marquee::campaign::Decider::Open(store->get());
   if (!decider.ok()) return Fail("open the decider", decider.status());
 
+  // Webhooks: subscriptions are managed over /v1/webhooks either way; with
+  // --webhooks on (the default) this process also sends the deliveries.
+  std::unique_ptr<marquee::campaign::WebhookSender> webhook_sender =
+      marquee::http::MakeWebhookSender();
+  absl::StatusOr<std::unique_ptr<marquee::campaign::WebhookService>> webhooks =
+      marquee::campaign::WebhookService::Open(store->get(), {.sender = webhook_sender.get()});
+  if (!webhooks.ok()) return Fail("open the webhooks", webhooks.status());
+  if (flags->webhooks) {
+    if (absl::Status s = (*webhooks)->Start(); !s.ok()) return Fail("start the webhooks", s);
+  }
+
   absl::StatusOr<ServerKeys> keys = ChooseKeys(*flags);
   if (!keys.ok()) return Fail("generate API keys", keys.status());
 
@@ -161,6 +174,7 @@ int main(int argc, char** argv) {
       .polls = polls->get(),
       .events = events->get(),
       .profiles = profiles->get(),
+      .webhooks = webhooks->get(),
       .on_server_error =
           [](const marquee::http::Request& request, const absl::Status& status) {
             std::cerr << "marquee-server: " << request.method << " " << request.target << ": "
@@ -202,7 +216,9 @@ int main(int argc, char** argv) {
             << (flags->data_dir.empty() ? "none (memory only; pass --data-dir DIR to keep data)"
                                         : flags->data_dir)
             << ", fsync " << FsyncName(flags->fsync) << ", "
-            << (*store)->stats().records << " records\n";
+            << (*store)->stats().records << " records\n"
+            << "  webhooks: " << (flags->webhooks ? "sending" : "not sent (--webhooks off)")
+            << "\n";
   if (flags->demo) {
     std::cerr << "  demo data:\n";
     for (const std::string& line : seeded) std::cerr << "    " << line << "\n";
@@ -226,6 +242,7 @@ int main(int argc, char** argv) {
   std::cerr << "marquee-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << ", draining in-flight requests\n";
   (*server)->Shutdown(kDrainTime);
+  (*webhooks)->Stop();
   std::cerr << "marquee-server: stopped\n";
   return 0;
 }

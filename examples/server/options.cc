@@ -31,6 +31,8 @@ options:
   --tls-cert FILE     serve HTTPS (TLS 1.2+) with this PEM certificate chain
   --tls-key FILE      and this PEM private key (both or neither)
   --access-log on|off one JSON line per request on stdout (default on)
+  --webhooks on|off   send webhook deliveries to the subscriptions of
+                      /v1/webhooks (default on; off still serves the routes)
   --help              this text
 )";
 
@@ -82,7 +84,7 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
     } else if (arg == "--data-dir" || arg == "--listen" || arg == "--port-file" ||
                arg == "--fsync" || arg == "--threads" || arg == "--admin-key" ||
                arg == "--delivery-key" || arg == "--tls-cert" || arg == "--tls-key" ||
-               arg == "--access-log") {
+               arg == "--access-log" || arg == "--webhooks") {
       if (!take_value()) return std::nullopt;
       if (value.empty()) {
         error = std::string(arg) + " needs a non-empty value";
@@ -101,6 +103,12 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
           return std::nullopt;
         }
         flags.access_log = value == "on";
+      } else if (arg == "--webhooks") {
+        if (value != "on" && value != "off") {
+          error = "--webhooks: '" + std::string(value) + "' is not on or off";
+          return std::nullopt;
+        }
+        flags.webhooks = value == "on";
       } else if (arg == "--data-dir") {
         flags.data_dir = value;
       } else if (arg == "--listen") {

@@ -22,6 +22,7 @@ struct ServerFlags {
   std::string tls_cert;      // both empty: plain HTTP
   std::string tls_key;
   bool access_log = true;    // --access-log on|off
+  bool webhooks = true;      // --webhooks on|off: send deliveries
   bool help = false;
 };
 

@@ -2,7 +2,8 @@
 # The ctest of marquee-server itself: bad options exit 2; started with --demo
 # on a fresh data dir and a free port it answers /healthz and a seeded
 # campaign, logs one JSON line per request, and exits 0 on SIGTERM; a restart
-# on the same data dir finds the demo instead of failing or duplicating it;
+# on the same data dir finds the demo instead of failing or duplicating it,
+# and a webhook subscribed over the API records its (failing) deliveries;
 # with --tls-cert/--tls-key it serves HTTPS. HTTP goes through bash's
 # /dev/tcp (no curl needed), HTTPS through `openssl s_client`.
 #
@@ -17,7 +18,7 @@ mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; [[ -f $work/err ]] && cat "$work/err" >&2; exit 1; }
 
 for bad in "--bogus" "--fsync sometimes" "--threads 0" "--listen nope" "--data-dir" \
-           "--admin-key short" "--tls-cert only-a-cert.pem" "--access-log maybe" \
+           "--admin-key short" "--tls-cert only-a-cert.pem" "--access-log maybe" "--webhooks maybe" \
            "--tls-cert $work/missing.pem --tls-key $work/missing.pem"; do
   # shellcheck disable=SC2086
   if "$server" $bad >/dev/null 2>"$work/bad.err"; then rc=0; else rc=$?; fi
@@ -32,6 +33,16 @@ get() {
   [[ -n $key ]] && auth="Authorization: Bearer $key"$'\r\n'
   exec 3<>"/dev/tcp/127.0.0.1/$port"
   printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n' "$path" "$auth" >&3
+  timeout 20 cat <&3
+  exec 3<&-
+}
+
+# POST PORT PATH KEY BODY: a JSON POST with a Bearer API key.
+post() {
+  local port=$1 path=$2 key=$3 body=$4
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "$path" "$key" "${#body}" "$body" >&3
   timeout 20 cat <&3
   exec 3<&-
 }
@@ -91,6 +102,20 @@ grep -q "campaign spring-sale (live, 2 variants): already there" "$work/err" ||
 ! grep -q "$key" "$work/err" || fail "the banner echoed the operator's key"
 campaign=$(get "$port" /v1/campaigns/spring-sale "$key")
 [[ $campaign == "HTTP/1.1 200 OK"* ]] || fail "spring-sale after restart: $campaign"
+# A webhook to a port nobody listens on: each change becomes a delivery
+# whose attempts fail with the reason, in the log.
+grep -q "webhooks: sending" "$work/err" || fail "banner without webhooks"
+hook=$(post "$port" /v1/webhooks "$key" '{"id":"smoke","url":"http://127.0.0.1:1/hook","events":["campaign.changed"]}')
+[[ $hook == "HTTP/1.1 201"* && $hook == *'"secret":"whsec_'* ]] || fail "webhook create: $hook"
+created=$(post "$port" /v1/campaigns "$key" '{"id":"smoke-hook","name":"Smoke","status":"draft","variants":[{"key":"a","weight":1}]}')
+[[ $created == "HTTP/1.1 201"* ]] || fail "campaign create: $created"
+for _ in $(seq 100); do
+  log=$(get "$port" /v1/webhooks/smoke/deliveries "$key")
+  [[ $log == *'"lastError":"could not connect'* ]] && break
+  sleep 0.1
+done
+[[ $log == *'"type":"campaign.changed"'* && $log == *'"lastError":"could not connect'* ]] ||
+  fail "webhook delivery log: $log"
 stop
 ! grep -q '"latency_us":' "$work/out" || fail "--access-log off logged: $(cat "$work/out")"
 
