@@ -28,6 +28,7 @@
 #include "marquee/campaign/collections.h"
 #include "marquee/campaign/decide.h"
 #include "marquee/campaign/events.h"
+#include "marquee/campaign/feature_repository.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/campaign/profile.h"
 #include "marquee/campaign/webhooks.h"
@@ -146,6 +147,9 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<marquee::campaign::ProfileRepository>> profiles =
       marquee::campaign::ProfileRepository::Open(store->get());
   if (!profiles.ok()) return Fail("open the profiles", profiles.status());
+  absl::StatusOr<std::unique_ptr<marquee::campaign::FeatureRepository>> features =
+      marquee::campaign::FeatureRepository::Open(store->get());
+  if (!features.ok()) return Fail("open the features", features.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::Decider>> decider =
       marquee::campaign::Decider::Open(store->get());
   if (!decider.ok()) return Fail("open the decider", decider.status());
@@ -171,6 +175,7 @@ int main(int argc, char** argv) {
       .campaigns = campaigns->get(),
       .decider = decider->get(),
       .delivery_view = &(*decider)->view(),
+      .features = features->get(),
       .polls = polls->get(),
       .events = events->get(),
       .profiles = profiles->get(),

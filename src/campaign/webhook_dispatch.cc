@@ -53,7 +53,12 @@ void WebhookService::Impl::SenderLoop() {
             ++it;
             continue;
           }
-          Scheduled& entry = scheduled[id];
+          auto found = scheduled.find(id);
+          if (found == scheduled.end()) {  // not expected; drop the stray entry
+            it = due.erase(it);
+            continue;
+          }
+          Scheduled& entry = found->second;
           auto sub = subscriptions.find(entry.subscription);
           if (sub == subscriptions.end()) {
             // Its subscription is gone (or not loaded yet): the delivery

@@ -221,6 +221,7 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
   MARQUEE_RETURN_IF_ERROR(internal::AddSegmentRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddDecideRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddFeatureRoutes(&impl->context, &impl->router));
+  MARQUEE_RETURN_IF_ERROR(internal::AddFeatureDefinitionRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddPollRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddEventRoutes(&impl->context, &impl->router));
   MARQUEE_RETURN_IF_ERROR(internal::AddProfileRoutes(&impl->context, &impl->router));

@@ -128,6 +128,10 @@ class RequestMetrics;
 // repository keeps segments).
 [[nodiscard]] absl::Status AddSegmentRoutes(const ApiContext* context, Router* router);
 
+// Registers POST /v1/features and /v1/features/{key} when
+// ApiOptions::features is set (feature_definition_routes.cc).
+[[nodiscard]] absl::Status AddFeatureDefinitionRoutes(const ApiContext* context, Router* router);
+
 // Registers /v1/webhooks... when ApiOptions::webhooks is set
 // (webhook_routes.cc).
 [[nodiscard]] absl::Status AddWebhookRoutes(const ApiContext* context, Router* router);

@@ -75,7 +75,10 @@ RouteClass ClassifyRoute(std::string_view method, const Target& target) {
   if (s.size() == 1 && (s[0] == "healthz" || s[0] == "readyz" || s[0] == "openapi.json")) {
     return RouteClass::kOpen;
   }
-  if (IsDeliveryPath(target)) return RouteClass::kDelivery;
+  // POST /v1/features writes a definition: admin, not delivery.
+  const bool feature_write = s.size() == 2 && s[0] == "v1" && s[1] == "features" &&
+                             !IsReadMethod(method);
+  if (IsDeliveryPath(target) && !feature_write) return RouteClass::kDelivery;
   // Webhook URLs, secrets and delivery logs are operator data: admin only,
   // even to read.
   if (s.size() >= 2 && s[0] == "v1" && s[1] == "webhooks") return RouteClass::kAdmin;

@@ -4,7 +4,8 @@
 // per change, retries with backoff on a manual clock, giving up, pausing a
 // failing subscriber and resuming it, poll closes and milestones, resuming
 // from the saved position after a restart, and two services on one store
-// sending each event exactly once.
+// sending each event exactly once. The cases that start the service (its
+// feed and sender threads) are labelled "concurrent": TSan runs them.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -215,7 +216,8 @@ TEST_CASE("subscription JSON is validated member by member") {
   }
 }
 
-TEST_CASE("a change sends one signed POST and the delivery log records it") {
+TEST_CASE("a change sends one signed POST and the delivery log records it" *
+          doctest::test_suite("concurrent")) {
   Fixture f;
   auto hooks = f.Open(f.Options());
   absl::StatusOr<WebhookSubscription> sub = hooks->CreateSubscription(Sub("", {"campaign.changed"}));
@@ -260,7 +262,8 @@ TEST_CASE("a change sends one signed POST and the delivery log records it") {
   CHECK(hooks->stats().succeeded == 2);
 }
 
-TEST_CASE("failed attempts are retried after a backoff until one succeeds") {
+TEST_CASE("failed attempts are retried after a backoff until one succeeds" *
+          doctest::test_suite("concurrent")) {
   Fixture f;
   f.sender.Script({500, absl::UnavailableError("connection refused"), 204});
   auto hooks = f.Open(f.Options());
@@ -297,7 +300,8 @@ TEST_CASE("failed attempts are retried after a backoff until one succeeds") {
   CHECK(Eventually([&] { return hooks->GetSubscription("s1")->consecutive_failures == 0; }));
 }
 
-TEST_CASE("a delivery that keeps failing stops after max_attempts") {
+TEST_CASE("a delivery that keeps failing stops after max_attempts" *
+          doctest::test_suite("concurrent")) {
   Fixture f;
   f.sender.SetFallback(503);
   WebhookServiceOptions options = f.Options();
@@ -330,7 +334,8 @@ TEST_CASE("a delivery that keeps failing stops after max_attempts") {
   CHECK(hooks->stats().failed == 1);
 }
 
-TEST_CASE("a subscriber that keeps failing is paused; resuming sends what waited") {
+TEST_CASE("a subscriber that keeps failing is paused; resuming sends what waited" *
+          doctest::test_suite("concurrent")) {
   Fixture f;
   f.sender.SetFallback(absl::UnavailableError("connection refused"));
   WebhookServiceOptions options = f.Options();
@@ -380,7 +385,8 @@ TEST_CASE("a subscriber that keeps failing is paused; resuming sends what waited
   CHECK(f.sender.count() == sent_when_paused + 3);
 }
 
-TEST_CASE("polls send poll.closed (at once and when scheduled) and each milestone once") {
+TEST_CASE("polls send poll.closed (at once and when scheduled) and each milestone once" *
+          doctest::test_suite("concurrent")) {
   Fixture f;
   auto polls = PollService::Open(f.store.get(), {.clock = &f.clock});
   REQUIRE(polls.ok());
@@ -425,7 +431,8 @@ TEST_CASE("polls send poll.closed (at once and when scheduled) and each mileston
   CHECK(Header(f.sender.requests()[3], "webhook-id").starts_with("poll.closed/later/"));
 }
 
-TEST_CASE("a restarted service sends what changed while it was down, and nothing twice") {
+TEST_CASE("a restarted service sends what changed while it was down, and nothing twice" *
+          doctest::test_suite("concurrent")) {
   Fixture f;
   {
     auto hooks = f.Open(f.Options());
@@ -471,7 +478,8 @@ TEST_CASE("two services on one store send each event exactly once" *
   CHECK(ids.size() == kChanges);
 }
 
-TEST_CASE("subscriptions: update with versions, delete with the log, list pages, bounds") {
+TEST_CASE("subscriptions: update with versions, delete with the log, list pages, bounds" *
+          doctest::test_suite("concurrent")) {
   Fixture f;
   WebhookServiceOptions options = f.Options();
   options.max_subscriptions = 2;

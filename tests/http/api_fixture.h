@@ -114,6 +114,7 @@ struct Domain {
   bool events = false;
   bool profiles = false;
   bool webhooks = false;  // managed only: the fixture does not Start it
+  bool features = false;  // the definitions' CRUD routes
 };
 
 struct ApiFixture {
@@ -126,6 +127,7 @@ struct ApiFixture {
   std::unique_ptr<campaign::EventIngestor> events;
   std::unique_ptr<campaign::ProfileRepository> profiles;
   std::unique_ptr<campaign::WebhookService> webhooks;
+  std::unique_ptr<campaign::FeatureRepository> features;
   std::unique_ptr<Api> api;
 
   explicit ApiFixture(ApiOptions options = {}, Domain domain = {}) {
@@ -163,6 +165,12 @@ struct ApiFixture {
       REQUIRE_MESSAGE(p.ok(), p.status().ToString());
       profiles = *std::move(p);
       options.profiles = profiles.get();
+    }
+    if (domain.features) {
+      auto r = campaign::FeatureRepository::Open(store.get());
+      REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+      features = *std::move(r);
+      options.features = features.get();
     }
     if (domain.webhooks) {
       auto w = campaign::WebhookService::Open(store.get(), {.clock = &clock});

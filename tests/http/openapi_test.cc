@@ -23,7 +23,8 @@ using test::ApiFixture;
 using test::Domain;
 
 constexpr Domain kEveryService{
-    .decider = true, .polls = true, .events = true, .profiles = true, .webhooks = true};
+    .decider = true, .polls = true, .events = true, .profiles = true, .webhooks = true,
+    .features = true};
 
 constexpr std::string_view kOperationKeys[] = {"get",     "put",  "post",  "delete",
                                                "options", "head", "patch", "trace"};

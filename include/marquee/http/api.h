@@ -163,6 +163,7 @@
 #include "marquee/campaign/decide.h"
 #include "marquee/campaign/delivery_view.h"
 #include "marquee/campaign/events.h"
+#include "marquee/campaign/feature_repository.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/campaign/profile.h"
 #include "marquee/campaign/webhooks.h"
@@ -216,6 +217,11 @@ struct ApiOptions {
   // is the same for every user, so CDNs may keep it.
   // Default: "public, max-age=30, stale-while-revalidate=300".
   std::string features_cache_control = "public, max-age=30, stale-while-revalidate=300";
+  // Serves POST /v1/features and GET, PUT, PATCH and DELETE of
+  // /v1/features/{key}: the definitions one by one (the list is GET
+  // /v1/features). Not owned; must outlive the Api.
+  // Default: nullptr (those routes are 404 or 405).
+  campaign::FeatureRepository* features = nullptr;
   // Serves /v1/polls. Not owned; must outlive the Api.
   // Default: nullptr (/v1/polls... is 404).
   campaign::PollService* polls = nullptr;
