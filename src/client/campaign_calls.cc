@@ -27,27 +27,6 @@ std::string CampaignTarget(std::string_view id) {
   return absl::StrCat(kCampaigns, "/", http::EncodePathSegment(id));
 }
 
-// The version a strong ETag carries: "\"42\"", or "\"42-gzip\"" /
-// "\"42-zstd\"" when the server compressed the answer (its tags name the
-// coding, see api.h).
-absl::StatusOr<uint64_t> VersionOfETag(const Reply& reply) {
-  std::optional<std::string_view> etag = reply.headers.Get("ETag");
-  if (!etag || etag->size() < 3 || etag->front() != '"' || etag->back() != '"') {
-    return absl::DataLossError("the answer has no strong ETag");
-  }
-  std::string_view opaque = etag->substr(1, etag->size() - 2);
-  for (std::string_view suffix : {std::string_view("-gzip"), std::string_view("-zstd")}) {
-    if (opaque.size() > suffix.size() && opaque.substr(opaque.size() - suffix.size()) == suffix) {
-      opaque.remove_suffix(suffix.size());
-    }
-  }
-  uint64_t version = 0;
-  if (!absl::SimpleAtoi(absl::string_view(opaque.data(), opaque.size()), &version)) {
-    return absl::DataLossError("the answer's ETag is not a version");
-  }
-  return version;
-}
-
 absl::StatusOr<campaign::Campaign> CampaignOfText(std::string_view text) {
   absl::StatusOr<Json> json = Json::Parse(text);
   if (!json.ok()) return absl::DataLossError(absl::StrCat("campaign answer: ", json.status().message()));
@@ -60,7 +39,7 @@ absl::StatusOr<campaign::Campaign> CampaignOfText(std::string_view text) {
 absl::StatusOr<campaign::Campaign> CampaignOfReply(const Reply& reply) {
   absl::StatusOr<campaign::Campaign> c = CampaignOfText(reply.body);
   if (!c.ok()) return c.status();
-  absl::StatusOr<uint64_t> version = VersionOfETag(reply);
+  absl::StatusOr<uint64_t> version = internal::VersionOfETag(reply);
   if (!version.ok()) return version.status();
   c->version = *version;
   return c;

@@ -107,15 +107,9 @@ absl::StatusOr<PollResults> Client::GetPollResults(std::string_view poll) {
   for (const auto& [option, count] : counts->members()) {
     results.counts.emplace_back(option, static_cast<int64_t>(count.as_number()));
   }
-  // The tally's version: its strong ETag "N" (or "N-gzip"/"N-zstd").
-  if (std::optional<std::string_view> etag = reply->headers.Get("ETag");
-      etag && etag->size() >= 3 && etag->front() == '"') {
-    std::string_view opaque = etag->substr(1, etag->size() - 2);
-    opaque = opaque.substr(0, opaque.find('-'));
-    uint64_t version = 0;
-    if (absl::SimpleAtoi(absl::string_view(opaque.data(), opaque.size()), &version)) {
-      results.version = version;
-    }
+  // The tally's version: its strong ETag (0 before the first vote).
+  if (absl::StatusOr<uint64_t> version = internal::VersionOfETag(*reply); version.ok()) {
+    results.version = *version;
   }
   return results;
 }

@@ -2,9 +2,12 @@
 
 #include <simdjson.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace marquee::client::internal {
@@ -48,6 +51,24 @@ absl::Status StatusOfReply(const Reply& reply, bool creating) {
   if (detail.empty()) detail = "no problem detail in the answer";
   return absl::Status(CodeOf(reply.status, creating),
                       absl::StrCat("HTTP ", reply.status, ": ", detail));
+}
+
+absl::StatusOr<uint64_t> VersionOfETag(const Reply& reply) {
+  std::optional<std::string_view> etag = reply.headers.Get("ETag");
+  if (!etag || etag->size() < 3 || etag->front() != '"' || etag->back() != '"') {
+    return absl::DataLossError("the answer has no strong ETag");
+  }
+  std::string_view opaque = etag->substr(1, etag->size() - 2);
+  for (std::string_view suffix : {std::string_view("-gzip"), std::string_view("-zstd")}) {
+    if (opaque.size() > suffix.size() && opaque.substr(opaque.size() - suffix.size()) == suffix) {
+      opaque.remove_suffix(suffix.size());
+    }
+  }
+  uint64_t version = 0;
+  if (!absl::SimpleAtoi(absl::string_view(opaque.data(), opaque.size()), &version)) {
+    return absl::DataLossError("the answer's ETag is not a version");
+  }
+  return version;
 }
 
 }  // namespace marquee::client::internal

@@ -52,6 +52,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "marquee/campaign/campaign.h"
+#include "marquee/campaign/feature_repository.h"
+#include "marquee/campaign/poll.h"
+#include "marquee/campaign/profile.h"
+#include "marquee/campaign/segment.h"
+#include "marquee/campaign/webhooks.h"
 #include "marquee/clock.h"
 #include "marquee/export.h"
 #include "marquee/http/message.h"
@@ -165,6 +170,13 @@ struct PollResults {
   uint64_t version = 0;
 };
 
+// One page of a webhook subscription's delivery log; `next_after` is the
+// cursor of the next page ("" on the last one).
+struct WebhookDeliveryPage {
+  std::vector<campaign::WebhookDelivery> deliveries{};
+  std::string next_after{};
+};
+
 class Client;
 
 // Pages of a campaign list, fetched one Next() at a time by following the
@@ -250,6 +262,68 @@ class MARQUEE_EXPORT Client {
   // (profile, votes, sticky assignments). Idempotent.
   // Errors: Send's and the server's refusals.
   [[nodiscard]] absl::Status EraseUser(std::string_view user);
+
+  // ---- segments, features, polls, profiles, events, webhooks ----
+  // Each returns what the server stored, with its version (the ETag).
+  // Errors, besides Send's: NotFound, AlreadyExists (create of an existing
+  // id), FailedPrecondition (a version that moved: re-read), InvalidArgument
+  // (the server refused the body), PermissionDenied / Unauthenticated
+  // (keys), DataLoss (an answer that is not the resource).
+
+  // POST /v1/segments; GET, PUT (If-Match: segment.version) and DELETE of
+  // /v1/segments/{id}.
+  [[nodiscard]] absl::StatusOr<campaign::Segment> CreateSegment(const campaign::Segment& segment);
+  [[nodiscard]] absl::StatusOr<campaign::Segment> GetSegment(std::string_view id);
+  [[nodiscard]] absl::StatusOr<campaign::Segment> UpdateSegment(const campaign::Segment& segment);
+  [[nodiscard]] absl::Status DeleteSegment(std::string_view id,
+                                           std::optional<uint64_t> version = std::nullopt);
+
+  // POST /v1/features; GET, PUT (If-Match: feature.version) and DELETE of
+  // /v1/features/{key}. The definition is GrowthBook's JSON.
+  [[nodiscard]] absl::StatusOr<campaign::StoredFeature> CreateFeature(std::string_view key,
+                                                                      const Json& definition);
+  [[nodiscard]] absl::StatusOr<campaign::StoredFeature> GetFeature(std::string_view key);
+  [[nodiscard]] absl::StatusOr<campaign::StoredFeature> ReplaceFeature(
+      const campaign::StoredFeature& feature);
+  [[nodiscard]] absl::Status DeleteFeature(std::string_view key,
+                                           std::optional<uint64_t> version = std::nullopt);
+
+  // POST /v1/polls, GET /v1/polls/{id}, POST /v1/polls/{id}/close.
+  [[nodiscard]] absl::StatusOr<campaign::Poll> CreatePoll(const campaign::Poll& poll);
+  [[nodiscard]] absl::StatusOr<campaign::Poll> GetPoll(std::string_view id);
+  [[nodiscard]] absl::StatusOr<campaign::Poll> ClosePoll(std::string_view id);
+
+  // PUT /v1/profiles/{id} (replaces the attributes, a JSON object), PATCH
+  // (an RFC 7396 merge patch of the attributes), GET, and GET .../export
+  // (everything held about the user, as the server's JSON).
+  [[nodiscard]] absl::StatusOr<campaign::Profile> PutProfile(std::string_view user,
+                                                             const Json& attributes);
+  [[nodiscard]] absl::StatusOr<campaign::Profile> PatchProfile(std::string_view user,
+                                                               const Json& attributes_patch);
+  [[nodiscard]] absl::StatusOr<campaign::Profile> GetProfile(std::string_view user);
+  [[nodiscard]] absl::StatusOr<Json> ExportUser(std::string_view user);
+
+  // POST /v1/events: a JSON array of events (events.h's shape), all or
+  // nothing; returns how many were accepted. Not retried (a POST).
+  [[nodiscard]] absl::StatusOr<int64_t> SendEvents(const Json& events);
+  // GET /v1/campaigns/{id}/stats, with the query `query` ("bucket=day",
+  // "" for the defaults): the server's statistics JSON.
+  [[nodiscard]] absl::StatusOr<Json> GetCampaignStats(std::string_view campaign,
+                                                      std::string_view query = "");
+
+  // POST /v1/webhooks (the answer holds the secret: keep it); GET, PATCH
+  // (url, events, description, milestones, paused, pausedReason and a
+  // non-empty secret, If-Match: subscription.version) and DELETE of
+  // /v1/webhooks/{id}; a page of GET /v1/webhooks/{id}/deliveries.
+  [[nodiscard]] absl::StatusOr<campaign::WebhookSubscription> CreateWebhook(
+      const campaign::WebhookSubscription& subscription);
+  [[nodiscard]] absl::StatusOr<campaign::WebhookSubscription> GetWebhook(std::string_view id);
+  [[nodiscard]] absl::StatusOr<campaign::WebhookSubscription> UpdateWebhook(
+      const campaign::WebhookSubscription& subscription);
+  [[nodiscard]] absl::Status DeleteWebhook(std::string_view id,
+                                           std::optional<uint64_t> version = std::nullopt);
+  [[nodiscard]] absl::StatusOr<WebhookDeliveryPage> ListWebhookDeliveries(
+      std::string_view id, size_t limit = 100, std::string_view after = "");
 
   // Calls since creation that the breaker refused without a request.
   uint64_t fast_failures() const;
