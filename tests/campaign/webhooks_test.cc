@@ -334,7 +334,7 @@ TEST_CASE("a delivery that keeps failing stops after max_attempts" *
   CHECK(hooks->stats().failed == 1);
 }
 
-TEST_CASE("a subscriber that keeps failing is paused; resuming sends what waited" *
+TEST_CASE("a subscriber that keeps failing is paused and resuming sends what waited" *
           doctest::test_suite("concurrent")) {
   Fixture f;
   f.sender.SetFallback(absl::UnavailableError("connection refused"));
@@ -431,7 +431,7 @@ TEST_CASE("polls send poll.closed (at once and when scheduled) and each mileston
   CHECK(Header(f.sender.requests()[3], "webhook-id").starts_with("poll.closed/later/"));
 }
 
-TEST_CASE("a restarted service sends what changed while it was down, and nothing twice" *
+TEST_CASE("a restarted service sends what changed while it was down and nothing twice" *
           doctest::test_suite("concurrent")) {
   Fixture f;
   {
@@ -478,7 +478,7 @@ TEST_CASE("two services on one store send each event exactly once" *
   CHECK(ids.size() == kChanges);
 }
 
-TEST_CASE("subscriptions: update with versions, delete with the log, list pages, bounds" *
+TEST_CASE("subscriptions: update with versions / delete with the log / list pages / bounds" *
           doctest::test_suite("concurrent")) {
   Fixture f;
   WebhookServiceOptions options = f.Options();

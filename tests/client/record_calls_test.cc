@@ -41,7 +41,7 @@ Json J(std::string_view text) {
 }
 
 TEST_SUITE("client.records") {
-  TEST_CASE("segments: create, get, update with its version, delete" *
+  TEST_CASE("segments: create / get / update with its version / delete" *
             doctest::test_suite("concurrent")) {
     RecordServer s;
     absl::StatusOr<campaign::Segment> vip =
@@ -68,7 +68,7 @@ TEST_SUITE("client.records") {
     CHECK(s.client->GetSegment("vip").status().code() == absl::StatusCode::kNotFound);
   }
 
-  TEST_CASE("features: create, get, replace, delete; a bad definition is refused" *
+  TEST_CASE("features: create / get / replace / delete and a bad definition is refused" *
             doctest::test_suite("concurrent")) {
     RecordServer s;
     auto created = s.client->CreateFeature("dark-mode", J(R"({"defaultValue":false})"));
@@ -87,7 +87,7 @@ TEST_SUITE("client.records") {
     CHECK(s.client->GetFeature("dark-mode").status().code() == absl::StatusCode::kNotFound);
   }
 
-  TEST_CASE("polls: create, get, close" * doctest::test_suite("concurrent")) {
+  TEST_CASE("polls: create / get / close" * doctest::test_suite("concurrent")) {
     RecordServer s;
     campaign::Poll poll;
     poll.id = "colour";
@@ -103,7 +103,7 @@ TEST_SUITE("client.records") {
     CHECK(s.client->GetPoll("nope").status().code() == absl::StatusCode::kNotFound);
   }
 
-  TEST_CASE("profiles: put, patch, get, export; events and stats" *
+  TEST_CASE("profiles: put / patch / get / export and events and stats" *
             doctest::test_suite("concurrent")) {
     RecordServer s;
     auto put = s.client->PutProfile("u42", J(R"({"plan":"free","country":"DE"})"));
@@ -131,7 +131,7 @@ TEST_SUITE("client.records") {
     CHECK(stats->text().find("\"campaign\":\"c1\"") != std::string_view::npos);
   }
 
-  TEST_CASE("webhooks: create (with its secret), get, update, the log, delete" *
+  TEST_CASE("webhooks: create (with its secret) / get / update / the log / delete" *
             doctest::test_suite("concurrent")) {
     RecordServer s;
     auto created = s.client->CreateWebhook(

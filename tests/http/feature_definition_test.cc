@@ -32,7 +32,7 @@ std::string CreateDarkMode(ApiFixture& f) {
 Headers IfMatch(std::string etag) { return {{"If-Match", std::move(etag)}}; }
 
 TEST_SUITE("http.features") {
-  TEST_CASE("POST creates: 201, Location, ETag; GET the same, 304; the payload serves it") {
+  TEST_CASE("POST creates: 201, Location, ETag, GET the same, 304, the payload serves it") {
     ApiFixture f({}, kFeatures);
     Response r = f.SendJson("POST", "/v1/features", std::string(kDarkMode));
     REQUIRE_MESSAGE(r.status == 201, r.body);
@@ -50,7 +50,7 @@ TEST_SUITE("http.features") {
     CHECK(Contains(payload.body, R"("dark-mode":{"defaultValue":false,"rules":[)"));
   }
 
-  TEST_CASE("POST: 409 for an existing key; 400 naming what is wrong; nothing stored") {
+  TEST_CASE("POST: 409 for an existing key, 400 naming what is wrong, nothing stored") {
     ApiFixture f({}, kFeatures);
     CreateDarkMode(f);
     const uint64_t version = f.store->CurrentVersion();
