@@ -22,6 +22,12 @@ std::vector<IndexSpec> CampaignIndexes() {
       // Delivery loads the servable campaigns by status, highest priority first.
       Index(kCampaignsCollection, kCampaignsByStatusIndex,
             {{.pointer = "/status"}, {.pointer = "/priority", .order = SortOrder::kDescending}}),
+      // The lists' sorts (GET /v1/campaigns?sort=-priority, /v1/segments?sort=name,
+      // /v1/polls?sort=closesAt).
+      Index(kCampaignsCollection, kCampaignsByPriorityIndex,
+            {{.pointer = "/priority", .order = SortOrder::kDescending}}),
+      Index(kSegmentsCollection, kSegmentsByNameIndex, {{.pointer = "/name"}}),
+      Index(kPollsCollection, kPollsByClosesAtIndex, {{.pointer = "/closesAt"}}),
       // Erase and Export find a user's votes; a poll's voters are listed by poll.
       Index(kVotesCollection, kVotesByUserIndex, {{.pointer = "/user"}}),
       Index(kVotesCollection, kVotesByPollIndex, {{.pointer = "/poll"}}),

@@ -175,27 +175,21 @@ bool IsToken(std::string_view text) {
 
 absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
   MARQUEE_RETURN_IF_ERROR(CheckOptions(options));
-  CursorCodecOptions codec_options{.ttl = options.cursor_ttl, .clock = options.clock};
+  CursorKey cursor_key;
   if (options.cursor_key.has_value()) {
-    codec_options.current_key = *options.cursor_key;
+    cursor_key = *options.cursor_key;
   } else {
-    MARQUEE_ASSIGN_OR_RETURN(codec_options.current_key, EphemeralCursorKey());
-  }
-  absl::StatusOr<internal::ListCursors> cursors =
-      internal::ListCursors::Create(codec_options);
-  if (!cursors.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cursor_key or cursor_ttl: ", cursors.status().message()));
+    MARQUEE_ASSIGN_OR_RETURN(cursor_key, EphemeralCursorKey());
   }
   absl::StatusOr<std::unique_ptr<Paginator>> paginator =
-      Paginator::Create(options.store, {.current_key = codec_options.current_key,
+      Paginator::Create(options.store, {.current_key = cursor_key,
                                         .default_limit = options.default_page_size,
                                         .max_limit = options.max_page_size,
                                         .cursor_ttl = options.cursor_ttl,
                                         .clock = options.clock});
   if (!paginator.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("page sizes or cursor_ttl: ", paginator.status().message()));
+        absl::StrCat("cursor_key, page sizes or cursor_ttl: ", paginator.status().message()));
   }
   absl::StatusOr<ApiViews> campaign_views = internal::CampaignApiViews();
   if (!campaign_views.ok()) return campaign_views.status();
@@ -209,7 +203,6 @@ absl::StatusOr<std::unique_ptr<Api>> Api::Create(ApiOptions options) {
   }
   auto impl = std::make_unique<Impl>(
       internal::ApiContext{.options = std::move(options),
-                           .cursors = *std::move(cursors),
                            .paginator = *std::move(paginator),
                            .campaign_views = *std::move(campaign_views),
                            .campaign_bodies = *std::move(campaign_bodies)},

@@ -11,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "http/list_cursor.h"
 #include "http/router.h"
 #include "marquee/http/api.h"
 #include "marquee/http/message.h"
@@ -34,9 +33,8 @@ struct RenderedBody {
 
 struct ApiContext {
   ApiOptions options;
-  ListCursors cursors;
-  // Pages of the lists served straight from the store (record_list.h),
-  // signing with the key of `cursors`.
+  // Pages of the lists served straight from the store (record_list.h,
+  // campaign_list.cc), their cursors signed with ApiOptions::cursor_key.
   std::unique_ptr<Paginator> paginator{};
   // The wire shape of campaigns per API version (campaign_shape.h).
   ApiViews campaign_views{};

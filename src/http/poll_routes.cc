@@ -209,7 +209,8 @@ absl::Status AddPollRoutes(ApiContext* context, Router* router) {
   MARQUEE_RETURN_IF_ERROR(router->Add(
       "GET", "/v1/polls",
       [context](const RouteContext& route) {
-        return ListRecords(*context, route, campaign::kPollsCollection, "/v1/polls");
+        return ListRecords(*context, route, campaign::kPollsCollection, "/v1/polls",
+                           {{.name = "closesAt", .index = campaign::kPollsByClosesAtIndex}});
       },
       RecordListQueryParams()));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls", bind(&CreatePoll)));

@@ -1,5 +1,6 @@
 #include "http/record_list.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "http/campaign_body.h"
+#include "http/list_fields.h"
 #include "http/text_internal.h"
 #include "marquee/json_writer.h"
 #include "marquee/page.h"
@@ -20,36 +22,11 @@ namespace {
 
 struct ListQuery {
   size_t limit = 0;
+  std::string sort{};  // "" or "id": id order
   std::string after{};
   std::string before{};
   std::vector<std::string> fields{};  // member names, not pointers
 };
-
-bool IsMemberName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (const char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-      return false;
-    }
-  }
-  return true;
-}
-
-absl::StatusOr<std::vector<std::string>> ParseFields(std::string_view text) {
-  std::vector<std::string> fields;
-  for (const absl::string_view piece :
-       absl::StrSplit(absl::string_view(text.data(), text.size()), ',')) {
-    const std::string_view name(piece.data(), piece.size());
-    if (!IsMemberName(name)) {
-      return absl::InvalidArgumentError(
-          "fields: a comma-separated list of member names ([A-Za-z0-9_], 1..64 bytes)");
-    }
-    if (name == "id") continue;  // always there
-    fields.emplace_back(name);
-    if (fields.size() > 32) return absl::InvalidArgumentError("fields: more than 32 names");
-  }
-  return fields;
-}
 
 absl::StatusOr<ListQuery> ParseQuery(const ApiOptions& options, const Target& target) {
   ListQuery query{.limit = options.default_page_size};
@@ -67,7 +44,9 @@ absl::StatusOr<ListQuery> ParseQuery(const ApiOptions& options, const Target& ta
       if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(Sv(name), ": empty cursor"));
       (name == "after" ? query.after : query.before) = value;
     } else if (name == "fields") {
-      MARQUEE_ASSIGN_OR_RETURN(query.fields, ParseFields(value));
+      MARQUEE_ASSIGN_OR_RETURN(query.fields, ParseFieldsParam(value));
+    } else if (name == "sort") {
+      query.sort = value;
     }  // the router refused every other name
   }
   if (!query.after.empty() && !query.before.empty()) {
@@ -79,6 +58,7 @@ absl::StatusOr<ListQuery> ParseQuery(const ApiOptions& options, const Target& ta
 std::string PageLink(std::string_view path, const ListQuery& query, std::string_view direction,
                      std::string_view cursor) {
   std::string link = absl::StrCat(Sv(path), "?limit=", query.limit);
+  if (!query.sort.empty()) absl::StrAppend(&link, "&sort=", Sv(EncodeQueryComponent(query.sort)));
   if (!query.fields.empty()) {
     absl::StrAppend(&link, "&fields=");
     for (size_t i = 0; i < query.fields.size(); ++i) {
@@ -99,13 +79,29 @@ void WriteCursor(JsonWriter& writer, const std::optional<std::string>& cursor) {
 
 }  // namespace
 
-std::vector<std::string> RecordListQueryParams() { return {"limit", "after", "before", "fields"}; }
+std::vector<std::string> RecordListQueryParams() {
+  return {"limit", "after", "before", "fields", "sort"};
+}
 
 Response ListRecords(const ApiContext& context, const RouteContext& route,
-                     std::string_view collection, std::string_view path) {
+                     std::string_view collection, std::string_view path,
+                     const std::vector<ListSort>& sorts) {
   absl::StatusOr<ListQuery> query = ParseQuery(context.options, route.target);
   if (!query.ok()) return context.Error(route.request, query.status());
+  std::string index;  // id order
+  if (!query->sort.empty() && query->sort != "id") {
+    auto sort = std::find_if(sorts.begin(), sorts.end(),
+                             [&](const ListSort& s) { return s.name == query->sort; });
+    if (sort == sorts.end()) {
+      std::string known = "id";
+      for (const ListSort& s : sorts) absl::StrAppend(&known, ", ", Sv(s.name));
+      return context.Error(route.request, absl::InvalidArgumentError(absl::StrCat(
+                                              "sort: expected one of ", known)));
+    }
+    index = std::string(sort->index);
+  }
   PageRequest request{.collection = std::string(collection),
+                      .index = std::move(index),
                       .limit = query->limit,
                       .after = query->after,
                       .before = query->before};

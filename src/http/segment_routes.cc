@@ -149,7 +149,8 @@ absl::Status AddSegmentRoutes(const ApiContext* context, Router* router) {
   MARQUEE_RETURN_IF_ERROR(router->Add(
       "GET", "/v1/segments",
       [context](const RouteContext& route) {
-        return ListRecords(*context, route, campaign::kSegmentsCollection, "/v1/segments");
+        return ListRecords(*context, route, campaign::kSegmentsCollection, "/v1/segments",
+                           {{.name = "name", .index = campaign::kSegmentsByNameIndex}});
       },
       RecordListQueryParams()));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/segments", bind(&CreateSegment)));

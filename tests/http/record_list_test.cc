@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,6 +109,33 @@ TEST_SUITE("http.record_list") {
     CHECK(page.has_more);
   }
 
+  TEST_CASE("sort orders by a declared index and its cursors keep that order") {
+    ApiFixture f({}, Domain{.polls = true});
+    for (const auto& [id, name] : std::vector<std::pair<std::string, std::string>>{
+             {"s1", "Zebra"}, {"s2", "Apple"}, {"s3", "Mango"}}) {
+      REQUIRE(f.SendJson("POST", "/v1/segments",
+                         R"({"id":")" + id + R"(","name":")" + name + R"(","condition":{}})")
+                  .status == 201);
+    }
+    ListPage first = Parse(f.Get("/v1/segments?sort=name&limit=2"));
+    CHECK(first.ids == std::vector<std::string>{"s2", "s3"});
+    REQUIRE(first.next.has_value());
+    Response next = f.Get("/v1/segments?sort=name&limit=2&after=" + EncodeQueryComponent(*first.next));
+    CHECK(Parse(next).ids == std::vector<std::string>{"s1"});
+    // The cursor belongs to the name order.
+    CheckProblem(f.Get("/v1/segments?limit=2&after=" + EncodeQueryComponent(*first.next)), 400);
+    CHECK(Parse(f.Get("/v1/segments?sort=id")).ids == std::vector<std::string>{"s1", "s2", "s3"});
+
+    for (const auto& [id, closes] : std::vector<std::pair<std::string, std::string>>{
+             {"p1", "2026-03-09T00:00:00Z"}, {"p2", "2026-03-05T00:00:00Z"}}) {
+      REQUIRE(f.SendJson("POST", "/v1/polls",
+                         R"({"id":")" + id + R"(","question":"?","closesAt":")" + closes +
+                             R"(","options":[{"key":"x","label":"X"},{"key":"y","label":"Y"}]})")
+                  .status == 201);
+    }
+    CHECK(Parse(f.Get("/v1/polls?sort=closesAt")).ids == std::vector<std::string>{"p2", "p1"});
+  }
+
   TEST_CASE("malformed limits cursors and fields are 400 problems") {
     ApiFixture f({}, Domain{.polls = true});
     CreateSegments(f, 3);
@@ -115,7 +143,8 @@ TEST_SUITE("http.record_list") {
          {"/v1/segments?limit=0", "/v1/segments?limit=-1", "/v1/segments?limit=x",
           "/v1/segments?after=", "/v1/segments?after=garbage", "/v1/segments?before=garbage",
           "/v1/segments?fields=", "/v1/segments?fields=a/b", "/v1/segments?fields=name,,x",
-          "/v1/segments?limit=1&limit=2", "/v1/segments?sort=name"}) {
+          "/v1/segments?limit=1&limit=2", "/v1/segments?order=name",
+          "/v1/segments?sort=condition", "/v1/segments?sort=name&sort=id"}) {
       CAPTURE(target);
       CheckProblem(f.Get(target), 400);
     }

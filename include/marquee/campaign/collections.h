@@ -44,6 +44,9 @@ inline constexpr std::string_view kEventAggregatesCollection = "event_aggregates
 
 // Index names, each on the collection its name starts with.
 inline constexpr std::string_view kCampaignsByStatusIndex = "by_status";           // /status, /priority desc
+inline constexpr std::string_view kCampaignsByPriorityIndex = "by_priority";       // /priority desc
+inline constexpr std::string_view kSegmentsByNameIndex = "by_name";                // /name
+inline constexpr std::string_view kPollsByClosesAtIndex = "by_closes_at";          // /closesAt
 inline constexpr std::string_view kVotesByUserIndex = "by_user";                   // /user
 inline constexpr std::string_view kVotesByPollIndex = "by_poll";                   // /poll
 inline constexpr std::string_view kStickyBucketsByValueIndex = "by_attribute_value";  // /attributeValue
