@@ -162,6 +162,23 @@ absl::StatusOr<campaign::Poll> Client::GetPoll(std::string_view id) {
   return PollOfReply(reply);
 }
 
+absl::StatusOr<campaign::Poll> Client::UpdatePoll(const campaign::Poll& poll) {
+  if (poll.version == 0) return absl::InvalidArgumentError("poll.version: the version it was read at");
+  MARQUEE_ASSIGN_OR_RETURN(Json body, campaign::PollToJson(poll));
+  MARQUEE_ASSIGN_OR_RETURN(std::string text, JoinRepresentation(poll.id, body));
+  MARQUEE_ASSIGN_OR_RETURN(Reply reply, CheckedReply(*this, {.method = "PUT",
+                                                             .target = Target("polls", poll.id),
+                                                             .headers = IfMatch(poll.version),
+                                                             .body = std::move(text)}));
+  return PollOfReply(reply);
+}
+
+absl::Status Client::DeletePoll(std::string_view id, std::optional<uint64_t> version) {
+  return CheckedReply(*this, {.method = "DELETE", .target = Target("polls", id),
+                              .headers = version ? IfMatch(*version) : http::Headers{}})
+      .status();
+}
+
 absl::StatusOr<campaign::Poll> Client::ClosePoll(std::string_view id) {
   MARQUEE_ASSIGN_OR_RETURN(Reply reply,
                            CheckedReply(*this, {.method = "POST",

@@ -19,8 +19,13 @@
 // that is closed or not open yet and a second vote where changes are not
 // allowed are 409 (FailedPrecondition), attributes that do not match the
 // targeting 403 (PermissionDenied), a full vote queue 429.
-// The PollService has no update, delete or list of polls, so neither has
-// the Api (PUT, DELETE and GET /v1/polls are 405).
+//   PUT  /v1/polls/{id}              If-Match required (428), stale → 412:
+//                                    replaces the definition (UpdatePoll;
+//                                    a fired rule changed is 409)
+//   PATCH /v1/polls/{id}             the same with an RFC 7396 merge patch
+//   DELETE /v1/polls/{id}            204 with its votes and tallies;
+//                                    If-Match optional (stale → 412)
+//   GET  /v1/polls                   the list (record_list.h; sort=closesAt)
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +41,7 @@
 #include "http/poll_stream.h"
 #include "http/text_internal.h"
 #include "marquee/campaign/collections.h"
+#include "marquee/campaign/merge_patch.h"
 #include "marquee/campaign/poll.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/campaign/value.h"
@@ -96,6 +102,102 @@ Response ClosePoll(const ApiContext& context, const RouteContext& route) {
   absl::StatusOr<Poll> poll = context.options.polls->ClosePoll(route.Param("id"));
   if (!poll.ok()) return context.Error(route.request, poll.status());
   return PollResponse(context, route, 200, *poll);
+}
+
+Response PollPreconditionFailed(std::string_view id) {
+  return ProblemResponse(MakeProblem(
+      412, absl::StrCat("The poll '", Sv(id),
+                        "' has changed: its ETag does not match If-Match. Read it again.")));
+}
+
+// The If-Match a replacing write requires, checked against the stored
+// poll: the poll, or the answer to give instead.
+struct PollOrProblem {
+  std::optional<Poll> poll;
+  Response problem;
+};
+PollOrProblem CurrentForWrite(const ApiContext& context, const RouteContext& route) {
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return {std::nullopt, context.Error(route.request, if_match.status())};
+  if (!if_match->has_value()) {
+    return {std::nullopt,
+            ProblemResponse(MakeProblem(
+                428, "If-Match is required: send the ETag of the poll you read, so a concurrent "
+                     "change (a vote rule firing) is not overwritten."))};
+  }
+  absl::StatusOr<Poll> current = context.options.polls->GetPoll(route.Param("id"));
+  if (!current.ok()) return {std::nullopt, context.Error(route.request, current.status())};
+  if (!MatchesStrong(**if_match, current->version)) {
+    return {std::nullopt, PollPreconditionFailed(route.Param("id"))};
+  }
+  return {*std::move(current), Response{}};
+}
+
+// Stores `body` (the representation, "id" equal to the path's or absent)
+// over `current`: 412 when it moved meanwhile; a fired rule changed is 409.
+Response ReplacePoll(const ApiContext& context, const RouteContext& route, const Poll& current,
+                     const Json& body) {
+  absl::StatusOr<IdAndBody> split = SplitIdMember(body, route.Param("id"));
+  if (!split.ok()) return context.Error(route.request, split.status());
+  absl::StatusOr<Poll> poll = campaign::PollFromJson(split->id, split->body);
+  if (!poll.ok()) return context.Error(route.request, poll.status());
+  absl::StatusOr<Poll> updated = context.options.polls->UpdatePoll(*poll, current.version);
+  if (!updated.ok()) {
+    absl::StatusOr<Poll> now = context.options.polls->GetPoll(route.Param("id"));
+    if (absl::IsFailedPrecondition(updated.status()) && now.ok() && now->version != current.version) {
+      return PollPreconditionFailed(route.Param("id"));
+    }
+    return context.Error(route.request, updated.status());
+  }
+  return PollResponse(context, route, 200, *updated);
+}
+
+Response PutPoll(const ApiContext& context, const RouteContext& route) {
+  PollOrProblem current = CurrentForWrite(context, route);
+  if (!current.poll) return std::move(current.problem);
+  BodyOrProblem body = ReadJsonBody(context, route.request);
+  if (!body.body.has_value()) return std::move(body.problem);
+  return ReplacePoll(context, route, *current.poll, *body.body);
+}
+
+Response PatchPoll(const ApiContext& context, const RouteContext& route) {
+  PollOrProblem current = CurrentForWrite(context, route);
+  if (!current.poll) return std::move(current.problem);
+  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  if (!patch.body.has_value()) return std::move(patch.problem);
+  if (patch.body->text().empty() || patch.body->text().front() != '{') {
+    return ProblemResponse(MakeProblem(400, "body: a merge patch of a poll must be an object"));
+  }
+  absl::StatusOr<Json> stored = campaign::PollToJson(*current.poll);
+  absl::StatusOr<std::string> representation =
+      stored.ok() ? WithIdMember(current.poll->id, *stored) : absl::StatusOr<std::string>(stored.status());
+  absl::StatusOr<Json> target = representation.ok() ? Json::Parse(*representation)
+                                                    : absl::StatusOr<Json>(representation.status());
+  if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
+  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
+      *target, *patch.body,
+      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  if (!merged.ok()) return context.Error(route.request, merged.status());
+  return ReplacePoll(context, route, *current.poll, *merged);
+}
+
+Response DeletePoll(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
+  std::optional<uint64_t> expected_version;
+  if (if_match->has_value()) {
+    absl::StatusOr<Poll> current = context.options.polls->GetPoll(id);
+    if (!current.ok()) return context.Error(route.request, current.status());
+    if (!MatchesStrong(**if_match, current->version)) return PollPreconditionFailed(id);
+    expected_version = current->version;
+  }
+  absl::Status deleted = context.options.polls->DeletePoll(id, expected_version);
+  if (absl::IsFailedPrecondition(deleted)) return PollPreconditionFailed(id);
+  if (!deleted.ok()) return context.Error(route.request, deleted);
+  return Response{.status = 204};
 }
 
 struct VoteBody {
@@ -215,6 +317,9 @@ absl::Status AddPollRoutes(ApiContext* context, Router* router) {
       RecordListQueryParams()));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls", bind(&CreatePoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/polls/{id}", bind(&GetPoll)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/polls/{id}", bind(&PutPoll)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("PATCH", "/v1/polls/{id}", bind(&PatchPoll)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("DELETE", "/v1/polls/{id}", bind(&DeletePoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls/{id}/close", bind(&ClosePoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls/{id}/votes", bind(&Vote)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/polls/{id}/results", bind(&Results)));

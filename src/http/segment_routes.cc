@@ -7,9 +7,11 @@
 //   GET    /v1/segments/{id}   ETag; If-None-Match → 304
 //   PUT    /v1/segments/{id}   If-Match required (428), stale → 412; 404
 //                              when absent (create with POST)
+//   PATCH  /v1/segments/{id}   the same with an RFC 7396 merge patch
+//                              (application/merge-patch+json)
 //   DELETE /v1/segments/{id}   204; If-Match optional (stale → 412); 409
 //                              while a campaign names the segment
-// The repository has no listing of segments, so GET /v1/segments is 405.
+//   GET    /v1/segments        the list (record_list.h; sort=name)
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +27,7 @@
 #include "http/text_internal.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/collections.h"
+#include "marquee/campaign/merge_patch.h"
 #include "marquee/campaign/segment.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
@@ -123,6 +126,41 @@ Response PutSegment(const ApiContext& context, const RouteContext& route) {
   return SegmentResponse(context, route, 200, *updated);
 }
 
+Response PatchSegment(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
+      ParseEntityTagCondition(route.request.headers, "If-Match");
+  if (!if_match.ok()) return context.Error(route.request, if_match.status());
+  if (!if_match->has_value()) {
+    return ProblemResponse(MakeProblem(
+        428, "If-Match is required: send the ETag of the segment you read, so a concurrent "
+             "change is not overwritten."));
+  }
+  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  if (!patch.body.has_value()) return std::move(patch.problem);
+  if (patch.body->text().empty() || patch.body->text().front() != '{') {
+    return ProblemResponse(MakeProblem(400, "body: a merge patch of a segment must be an object"));
+  }
+  absl::StatusOr<Segment> current = context.options.campaigns->GetSegment(id);
+  if (!current.ok()) return context.Error(route.request, current.status());
+  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
+  absl::StatusOr<Json> stored = campaign::SegmentToJson(*current);
+  absl::StatusOr<std::string> representation =
+      stored.ok() ? WithIdMember(id, *stored) : absl::StatusOr<std::string>(stored.status());
+  absl::StatusOr<Json> target = representation.ok() ? Json::Parse(*representation)
+                                                    : absl::StatusOr<Json>(representation.status());
+  if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
+  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
+      *target, *patch.body,
+      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  if (!merged.ok()) return context.Error(route.request, merged.status());
+  absl::StatusOr<Segment> segment = SegmentFromBody(*merged, id);
+  if (!segment.ok()) return context.Error(route.request, segment.status());
+  absl::StatusOr<Segment> updated = context.options.campaigns->PutSegment(*segment, current->version);
+  if (!updated.ok()) return WriteRefused(context, route, current->version, updated.status());
+  return SegmentResponse(context, route, 200, *updated);
+}
+
 Response DeleteSegment(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
   absl::StatusOr<std::optional<EntityTagCondition>> if_match =
@@ -156,6 +194,7 @@ absl::Status AddSegmentRoutes(const ApiContext* context, Router* router) {
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/segments", bind(&CreateSegment)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/segments/{id}", bind(&GetSegment)));
   MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/segments/{id}", bind(&PutSegment)));
+  MARQUEE_RETURN_IF_ERROR(router->Add("PATCH", "/v1/segments/{id}", bind(&PatchSegment)));
   return router->Add("DELETE", "/v1/segments/{id}", bind(&DeleteSegment));
 }
 

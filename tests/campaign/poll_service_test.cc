@@ -493,6 +493,56 @@ TEST_SUITE("campaign.poll_service") {
     CHECK(f.polls->Tally("colour")->total == 80);
   }
 
+  TEST_CASE("UpdatePoll keeps fired rules and votes and DeletePoll erases votes and tallies") {
+    Fixture f;
+    Poll poll = MakePoll("colour");
+    poll.rules = {{.id = "r1", .option = "red", .campaign = "c", .weights = {1.0}},
+                  {.id = "r2", .option = "blue", .campaign = "c", .weights = {1.0}}};
+    f.Create(poll);
+    REQUIRE(f.polls->Vote("colour", "u1", "red").ok());
+    REQUIRE(f.polls->Vote("colour", "u2", "blue").ok());
+    // r1 fired (as the service would record it).
+    Poll fired = *f.polls->GetPoll("colour");
+    fired.rules[0].fired_at = kStart;
+    WriteBatch batch;
+    batch.Put(std::string(kPollsCollection), "colour", *PollToJson(fired),
+              {.expected_version = fired.version});
+    REQUIRE(f.store->Write(batch).ok());
+    Poll current = *f.polls->GetPoll("colour");
+
+    Poll changed = current;
+    changed.rules[0].lead_points = 10;
+    CHECK(f.polls->UpdatePoll(changed, current.version).status().code() ==
+          absl::StatusCode::kFailedPrecondition);
+    Poll dropped = current;
+    dropped.rules.erase(dropped.rules.begin());
+    CHECK(f.polls->UpdatePoll(dropped, current.version).status().code() ==
+          absl::StatusCode::kFailedPrecondition);
+    Poll self_fired = current;
+    self_fired.rules[1].fired_at = kStart;
+    CHECK(f.polls->UpdatePoll(self_fired, current.version).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+    CHECK(f.polls->UpdatePoll(current, current.version + 100).status().code() ==
+          absl::StatusCode::kFailedPrecondition);
+
+    Poll renamed = current;
+    renamed.question = "Which colour, really?";
+    renamed.rules[1].lead_points = 20;  // not fired: may change
+    absl::StatusOr<Poll> updated = f.polls->UpdatePoll(renamed, current.version);
+    REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+    CHECK(f.polls->GetPoll("colour")->question == "Which colour, really?");
+    CHECK(f.polls->Tally("colour")->total == 2);
+
+    CHECK(f.polls->DeletePoll("colour", current.version).code() ==
+          absl::StatusCode::kFailedPrecondition);
+    REQUIRE(f.polls->DeletePoll("colour", updated->version).ok());
+    CHECK(f.polls->GetPoll("colour").status().code() == absl::StatusCode::kNotFound);
+    CHECK(f.CountVotes("colour").empty());
+    CHECK(f.store->Get(kPollTalliesCollection, "colour").status().code() ==
+          absl::StatusCode::kNotFound);
+    CHECK(f.polls->DeletePoll("colour", std::nullopt).code() == absl::StatusCode::kNotFound);
+  }
+
   TEST_CASE("a rule whose campaign is missing stays unfired and is counted") {
     Fixture f;
     Poll p = MakePoll("colour");

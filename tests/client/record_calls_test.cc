@@ -87,7 +87,7 @@ TEST_SUITE("client.records") {
     CHECK(s.client->GetFeature("dark-mode").status().code() == absl::StatusCode::kNotFound);
   }
 
-  TEST_CASE("polls: create / get / close" * doctest::test_suite("concurrent")) {
+  TEST_CASE("polls: create / get / update / close / delete" * doctest::test_suite("concurrent")) {
     RecordServer s;
     campaign::Poll poll;
     poll.id = "colour";
@@ -97,10 +97,18 @@ TEST_SUITE("client.records") {
     REQUIRE_MESSAGE(created.ok(), created.status().ToString());
     CHECK(created->version > 0);
     CHECK(s.client->GetPoll("colour")->options.size() == 2);
+    campaign::Poll edited = *s.client->GetPoll("colour");
+    edited.question = "Which colour?";
+    auto updated = s.client->UpdatePoll(edited);
+    REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+    CHECK(updated->question == "Which colour?");
+    CHECK(s.client->UpdatePoll(edited).status().code() == absl::StatusCode::kFailedPrecondition);
     auto closed = s.client->ClosePoll("colour");
     REQUIRE_MESSAGE(closed.ok(), closed.status().ToString());
     CHECK(closed->closes_at.has_value());
     CHECK(s.client->GetPoll("nope").status().code() == absl::StatusCode::kNotFound);
+    CHECK(s.client->DeletePoll("colour", closed->version).ok());
+    CHECK(s.client->GetPoll("colour").status().code() == absl::StatusCode::kNotFound);
   }
 
   TEST_CASE("profiles: put / patch / get / export and events and stats" *

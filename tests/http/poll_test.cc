@@ -214,12 +214,56 @@ TEST_SUITE("http.polls") {
     CheckProblem(f.Get("/v1/polls/nope/results"), 404);
   }
 
+  TEST_CASE("PUT and PATCH replace the definition: 428, 412, votes kept") {
+    ApiFixture f({}, kPolls);
+    const std::string etag = CreatePoll(f, "colour");
+    REQUIRE(Vote(f, "colour", "u1", "red").status == 201);
+    const std::string renamed = PollBody("colour", R"(,"allowVoteChange":true)");
+    CheckProblem(f.SendJson("PUT", "/v1/polls/colour", renamed), 428);
+    CheckProblem(f.SendJson("PUT", "/v1/polls/colour", renamed, {{"If-Match", "\"999\""}}), 412);
+    CheckProblem(f.SendJson("PUT", "/v1/polls/nope", renamed, {{"If-Match", etag}}), 404);
+    CheckProblem(f.SendJson("PUT", "/v1/polls/colour", PollBody("other"), {{"If-Match", etag}}), 400);
+    Response put = f.SendJson("PUT", "/v1/polls/colour", renamed, {{"If-Match", etag}});
+    REQUIRE_MESSAGE(put.status == 200, put.body);
+    CHECK(Contains(put.body, R"("allowVoteChange":true)"));
+    // The vote counted before stays counted, and may now change.
+    CHECK(Vote(f, "colour", "u1", "blue").status == 200);
+    Response patched = f.Send("PATCH", "/v1/polls/colour",
+                              {{"Content-Type", "application/merge-patch+json"},
+                               {"If-Match", std::string(*put.headers.Get("ETag"))}},
+                              R"({"question":"Which colour now?"})");
+    REQUIRE_MESSAGE(patched.status == 200, patched.body);
+    CHECK(Contains(patched.body, R"("question":"Which colour now?")"));
+    CheckProblem(f.Send("PATCH", "/v1/polls/colour",
+                        {{"Content-Type", "application/merge-patch+json"},
+                         {"If-Match", std::string(*patched.headers.Get("ETag"))}},
+                        R"({"options":[]})"),
+                 400);
+    Response results = f.Get("/v1/polls/colour/results");
+    CHECK(Contains(results.body, R"("total":1)"));
+  }
+
+  TEST_CASE("DELETE erases the poll with its votes and tallies: 412 stale, 204, 404") {
+    ApiFixture f({}, kPolls);
+    const std::string etag = CreatePoll(f, "colour");
+    REQUIRE(Vote(f, "colour", "u1", "red").status == 201);
+    REQUIRE(Vote(f, "colour", "u2", "blue").status == 201);
+    CheckProblem(f.Send("DELETE", "/v1/polls/colour", {{"If-Match", "\"999\""}}), 412);
+    CHECK(f.Send("DELETE", "/v1/polls/colour", {{"If-Match", etag}}).status == 204);
+    CheckProblem(f.Get("/v1/polls/colour"), 404);
+    CheckProblem(f.Send("DELETE", "/v1/polls/colour"), 404);
+    CHECK(f.memory->Scan({.collection = "votes"})->records.empty());
+    CHECK(f.memory->Scan({.collection = "poll_tallies"})->records.empty());
+    // The id can be used again, from no votes.
+    CreatePoll(f, "colour");
+    CHECK(Contains(f.Get("/v1/polls/colour/results").body, R"("total":0)"));
+  }
+
   TEST_CASE("methods the service has no call for are 405, no service is 404") {
     ApiFixture f({}, kPolls);
     CreatePoll(f, "colour");
     CheckProblem(f.SendJson("PUT", "/v1/polls", PollBody("colour")), 405);
-    CheckProblem(f.SendJson("PUT", "/v1/polls/colour", PollBody("colour")), 405);
-    CheckProblem(f.Send("DELETE", "/v1/polls/colour"), 405);
+    CheckProblem(f.Send("DELETE", "/v1/polls"), 405);
     CheckProblem(f.Get("/v1/polls/colour?x=1"), 400);
     ApiFixture none;
     CheckProblem(none.SendJson("POST", "/v1/polls", PollBody("colour")), 404);

@@ -75,6 +75,24 @@ TEST_SUITE("http.segments") {
     CHECK(f.store->CurrentVersion() == version);
   }
 
+  TEST_CASE("PATCH: a merge patch with If-Match (428, 412), the id stays") {
+    ApiFixture f;
+    const std::string etag = CreateVip(f);
+    Headers patch{{"Content-Type", "application/merge-patch+json"}, {"If-Match", etag}};
+    CheckProblem(f.Send("PATCH", "/v1/segments/vip",
+                        {{"Content-Type", "application/merge-patch+json"}}, R"({"name":"V"})"),
+                 428);
+    CheckProblem(f.Send("PATCH", "/v1/segments/vip",
+                        {{"Content-Type", "application/merge-patch+json"}, {"If-Match", "\"999\""}},
+                        R"({"name":"V"})"),
+                 412);
+    CheckProblem(f.Send("PATCH", "/v1/segments/vip", patch, R"({"id":"other"})"), 400);
+    CheckProblem(f.Send("PATCH", "/v1/segments/vip", patch, R"({"condition":null})"), 400);
+    Response r = f.Send("PATCH", "/v1/segments/vip", patch, R"({"name":"Very important"})");
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    CHECK(r.body == R"({"id":"vip","name":"Very important","condition":{"tier":"vip"}})");
+  }
+
   TEST_CASE("PUT: 428 without If-Match, 412 stale, 404 unknown, 200 current") {
     ApiFixture f;
     const std::string etag = CreateVip(f);

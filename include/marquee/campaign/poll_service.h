@@ -62,6 +62,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -182,6 +183,28 @@ class MARQUEE_EXPORT PollService {
   // Errors: NotFound, InvalidArgument (bad id), Aborted (max_retries
   // conflicts), those of Store::Write.
   [[nodiscard]] absl::StatusOr<Poll> ClosePoll(std::string_view poll_id);
+
+  // Replaces poll.id's definition (question, options, window, targeting,
+  // vote changes, rules) when its version is `expected_version` (nullopt:
+  // any). Votes and tallies stay: an option that is dropped keeps its
+  // counted votes (PollTally lists it). A rule that has fired cannot be
+  // changed or removed (send it back as read, firedAt included), and
+  // firedAt cannot be set on any other rule. Returns the stored poll.
+  // Errors: InvalidArgument (ValidatePoll's; firedAt set by the caller),
+  // NotFound, FailedPrecondition (version mismatch; a fired rule changed),
+  // those of Store::Write.
+  [[nodiscard]] absl::StatusOr<Poll> UpdatePoll(const Poll& poll,
+                                                std::optional<uint64_t> expected_version);
+
+  // Erases the poll (when its version is `expected_version`; nullopt: any),
+  // then its votes and tally records, a page at a time. A vote committed
+  // while the poll is being erased may outlive it (votes/<poll>/<user>
+  // without a poll, counted nowhere); DeletePoll of the same id afterwards
+  // answers NotFound, and EraseUser still finds such votes.
+  // Errors: NotFound, InvalidArgument (bad id), FailedPrecondition (version
+  // mismatch), those of Store::Scan and Store::Write.
+  [[nodiscard]] absl::Status DeletePoll(std::string_view poll_id,
+                                        std::optional<uint64_t> expected_version);
 
   // Records `user_id`'s vote for `option_key` (see the file comment).
   // `attributes` (an object or null) are matched against the targeting.

@@ -288,9 +288,14 @@ class MARQUEE_EXPORT Client {
   [[nodiscard]] absl::Status DeleteFeature(std::string_view key,
                                            std::optional<uint64_t> version = std::nullopt);
 
-  // POST /v1/polls, GET /v1/polls/{id}, POST /v1/polls/{id}/close.
+  // POST /v1/polls, GET /v1/polls/{id}, PUT /v1/polls/{id} (If-Match:
+  // poll.version), DELETE (with its votes and tallies), POST
+  // /v1/polls/{id}/close.
   [[nodiscard]] absl::StatusOr<campaign::Poll> CreatePoll(const campaign::Poll& poll);
   [[nodiscard]] absl::StatusOr<campaign::Poll> GetPoll(std::string_view id);
+  [[nodiscard]] absl::StatusOr<campaign::Poll> UpdatePoll(const campaign::Poll& poll);
+  [[nodiscard]] absl::Status DeletePoll(std::string_view id,
+                                        std::optional<uint64_t> version = std::nullopt);
   [[nodiscard]] absl::StatusOr<campaign::Poll> ClosePoll(std::string_view id);
 
   // PUT /v1/profiles/{id} (replaces the attributes, a JSON object), PATCH
