@@ -59,7 +59,7 @@ bool IsKnownOp(PredicateOp op) {
   switch (op) {
     case PredicateOp::kEq: case PredicateOp::kNe: case PredicateOp::kLt: case PredicateOp::kLe:
     case PredicateOp::kGt: case PredicateOp::kGe: case PredicateOp::kIn: case PredicateOp::kExists:
-    case PredicateOp::kPrefix:
+    case PredicateOp::kPrefix: case PredicateOp::kContains:
       return true;
   }
   return false;
@@ -102,6 +102,12 @@ absl::Status ValidatePredicate(const Predicate& predicate) {
   if (predicate.op == PredicateOp::kPrefix && operand.type() != IndexValue::Type::kString) {
     return absl::InvalidArgumentError("prefix takes a string operand");
   }
+  if (predicate.op == PredicateOp::kContains &&
+      (operand.type() == IndexValue::Type::kMissing || operand.type() == IndexValue::Type::kArray ||
+       operand.type() == IndexValue::Type::kObject)) {
+    return absl::InvalidArgumentError(
+        "contains takes a null, boolean, number or string operand");
+  }
   return absl::OkStatus();
 }
 
@@ -116,6 +122,9 @@ bool Holds(const Predicate& predicate, const IndexValue& value) {
     case PredicateOp::kPrefix:
       return value.type() == IndexValue::Type::kString &&
              std::string_view(value.text()).starts_with(predicate.operands[0].text());
+    case PredicateOp::kContains:
+      return value.type() == IndexValue::Type::kArray &&
+             internal::ArrayHasElement(value.text(), predicate.operands[0]);
     case PredicateOp::kLt:
     case PredicateOp::kLe:
     case PredicateOp::kGt:

@@ -412,6 +412,28 @@ absl::StatusOr<IndexValue> JsonBodyReader::ValueAt(std::string_view pointer) {
   return Lookup(root, pointer, &state_->frames);
 }
 
+bool ArrayHasElement(std::string_view array_json, const IndexValue& wanted) {
+  // A parser of its own: this runs while the row's JsonBodyReader holds the
+  // thread's. Element arrays are small (tags, placements), so the copy into
+  // padded memory costs little.
+  thread_local od::parser parser;
+  const simdjson::padded_string padded(array_json);
+  od::document document;
+  od::array array;
+  if (parser.iterate(padded).get(document) != simdjson::SUCCESS ||
+      document.get_array().get(array) != simdjson::SUCCESS) {
+    return false;
+  }
+  for (auto element : array) {
+    od::value value;
+    if (std::move(element).get(value) != simdjson::SUCCESS) return false;
+    absl::StatusOr<IndexValue> item = ValueOf(value);
+    if (!item.ok()) return false;
+    if (*item == wanted) return true;
+  }
+  return false;
+}
+
 absl::Status ValuesAt(const Json& body, const std::vector<std::string>& pointers,
                       std::vector<IndexValue>* out) {
   out->clear();

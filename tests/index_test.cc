@@ -318,7 +318,8 @@ Filter One(std::string pointer, PredicateOp op, std::vector<IndexValue> operands
 const Json& MatchesBody() {
   static const Json* const body = new Json(*Json::Parse(
       R"({"n": 5, "s": "spring", "t": true, "f": false, "z": null,
-          "nested": {"k": "v"}, "list": [1, 2]})"));
+          "nested": {"k": "v"}, "list": [1, 2],
+          "tags": ["a", "caf\u00e9", 2.0, null, true, ["x"], {"k": "v"}]})"));
   return *body;
 }
 
@@ -403,6 +404,25 @@ TEST_SUITE("Matches") {
     CHECK_FALSE(Matches(One("/s", PredicateOp::kPrefix, {Str("springs")}), kBody));
     CHECK_FALSE(Matches(One("/n", PredicateOp::kPrefix, {Str("5")}), kBody));
     CHECK_FALSE(Matches(One("/absent", PredicateOp::kPrefix, {Str("")}), kBody));
+  }
+
+  TEST_CASE("contains") {
+    CHECK(Matches(One("/tags", PredicateOp::kContains, {Str("a")}), kBody));
+    CHECK(Matches(One("/tags", PredicateOp::kContains, {Str("caf\xC3\xA9")}), kBody));  // unescaped
+    CHECK(Matches(One("/tags", PredicateOp::kContains, {Num(2)}), kBody));  // 2.0 == 2
+    CHECK(Matches(One("/tags", PredicateOp::kContains, {IndexValue::Null()}), kBody));
+    CHECK(Matches(One("/tags", PredicateOp::kContains, {IndexValue::Bool(true)}), kBody));
+    CHECK_FALSE(Matches(One("/tags", PredicateOp::kContains, {IndexValue::Bool(false)}), kBody));
+    CHECK_FALSE(Matches(One("/tags", PredicateOp::kContains, {Str("x")}), kBody));  // nested
+    CHECK_FALSE(Matches(One("/tags", PredicateOp::kContains, {Str("k")}), kBody));
+    CHECK_FALSE(Matches(One("/tags", PredicateOp::kContains, {Str("A")}), kBody));
+    CHECK(Matches(One("/list", PredicateOp::kContains, {Num(1)}), kBody));
+    CHECK_FALSE(Matches(One("/list", PredicateOp::kContains, {Num(3)}), kBody));
+    // Not an array: never, even when the value itself equals the operand.
+    CHECK_FALSE(Matches(One("/s", PredicateOp::kContains, {Str("spring")}), kBody));
+    CHECK_FALSE(Matches(One("/absent", PredicateOp::kContains, {Str("a")}), kBody));
+    CHECK_FALSE(Matches(One("/nested", PredicateOp::kContains, {Str("v")}), kBody));
+    CHECK_FALSE(Matches(One("/tags", PredicateOp::kContains, {Str("a")}), Body("[]")));
   }
 
   TEST_CASE("all predicates must hold") {
@@ -527,6 +547,18 @@ TEST_SUITE("ValidateFilter") {
   TEST_CASE("prefix needs a string operand") {
     CHECK(Message(ValidateFilter(One("/a", PredicateOp::kPrefix, {Num(1)}))) ==
           "filter predicate 0: prefix takes a string operand");
+  }
+
+  TEST_CASE("contains needs one scalar operand") {
+    CHECK(ValidateFilter(One("/a", PredicateOp::kContains, {IndexValue::Null()})).ok());
+    CHECK(Message(ValidateFilter(One("/a", PredicateOp::kContains, {IndexValue::Array("[1]")}))) ==
+          "filter predicate 0: contains takes a null, boolean, number or string operand");
+    CHECK(Message(ValidateFilter(One("/a", PredicateOp::kContains, {IndexValue::Object("{}")}))) ==
+          "filter predicate 0: contains takes a null, boolean, number or string operand");
+    CHECK(Message(ValidateFilter(One("/a", PredicateOp::kContains, {IndexValue::Missing()}))) ==
+          "filter predicate 0: contains takes a null, boolean, number or string operand");
+    CHECK(Message(ValidateFilter(One("/a", PredicateOp::kContains, {Str("x"), Str("y")}))) ==
+          "filter predicate 0: the operator takes exactly one operand, got 2");
   }
 
   TEST_CASE("an unknown operator is rejected") {

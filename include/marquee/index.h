@@ -114,6 +114,9 @@ enum class PredicateOp : uint8_t {
   kIn,      // value equals one of operands (none: matches nothing)
   kExists,  // field present (operands empty)
   kPrefix,  // string value starting with operands[0]'s string
+  kContains,  // an array value with an element equal to operands[0], a
+              // scalar (null, boolean, number or string): {"tags":["a","b"]}
+              // contains "a"; a value that is not an array never does
 };
 
 struct Predicate {
@@ -128,8 +131,8 @@ struct Filter {
 };
 
 // Checks pointers and operands: kEq and kNe take one operand; kLt, kLe, kGt
-// and kGe one boolean, number or string; kPrefix one string; kExists none;
-// kIn any number.
+// and kGe one boolean, number or string; kPrefix one string; kContains one
+// scalar; kExists none; kIn any number.
 // Errors: InvalidArgument naming what is wrong.
 [[nodiscard]] MARQUEE_EXPORT absl::Status ValidateFilter(const Filter& filter);
 

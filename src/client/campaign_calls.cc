@@ -95,13 +95,17 @@ absl::Status Client::DeleteCampaign(std::string_view id, std::optional<uint64_t>
 CampaignPager Client::ListCampaigns(const ListCampaignsOptions& options) {
   std::string target(kCampaigns);
   char separator = '?';
-  if (!options.status.empty()) {
-    absl::StrAppend(&target, "?status=", http::EncodeQueryComponent(options.status));
+  const auto add = [&](std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    absl::StrAppend(&target, std::string(1, separator), std::string(name), "=",
+                    http::EncodeQueryComponent(value));
     separator = '&';
-  }
-  if (options.page_size > 0) {
-    absl::StrAppend(&target, std::string(1, separator), "limit=", options.page_size);
-  }
+  };
+  add("status", options.status);
+  add("tag", options.tag);
+  add("placement", options.placement);
+  add("sort", options.sort);
+  if (options.page_size > 0) add("limit", std::to_string(options.page_size));
   return CampaignPager(this, std::move(target));
 }
 

@@ -77,7 +77,7 @@ BodyOrProblem ReadJsonBody(const ApiContext& context, const Request& request,
                                                     std::optional<std::string> given);
 
 // The `limit` of a list: 1..max_page_size in decimal, larger values
-// (however large) clamped to max_page_size (campaign_list.cc).
+// (however large) clamped to max_page_size (record_list.cc).
 // Errors: InvalidArgument ("limit: must be a whole number from 1 to N").
 [[nodiscard]] absl::StatusOr<size_t> ParsePageLimit(std::string_view text,
                                                     const ApiOptions& options);
@@ -137,8 +137,10 @@ class RequestMetrics;
 // Registers GET /openapi.json (openapi_routes.cc).
 [[nodiscard]] absl::Status AddOpenApiRoutes(const ApiContext* context, Router* router);
 
-// The handler of GET /v1/campaigns (campaign_list.cc).
+// The handler of GET /v1/campaigns and /v2/campaigns, and the query
+// parameters it takes (campaign_list.cc).
 Response ListCampaigns(const ApiContext& context, const RouteContext& route);
+std::vector<std::string> CampaignListQueryParams();
 
 }  // namespace marquee::http::internal
 

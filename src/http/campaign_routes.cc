@@ -241,8 +241,7 @@ absl::Status AddCampaignRoutes(const ApiContext* context, Router* router) {
   for (const std::string_view base : {"/v1/campaigns", "/v2/campaigns"}) {
     const std::string one = absl::StrCat(Sv(base), "/{id}");
     MARQUEE_RETURN_IF_ERROR(
-        router->Add("GET", base, bind(&ListCampaigns),
-                    {"limit", "status", "sort", "fields", "after", "before"}));
+        router->Add("GET", base, bind(&ListCampaigns), CampaignListQueryParams()));
     MARQUEE_RETURN_IF_ERROR(router->Add("POST", base, bind(&CreateCampaign)));
     MARQUEE_RETURN_IF_ERROR(router->Add("GET", one, bind(&GetCampaign)));
     MARQUEE_RETURN_IF_ERROR(router->Add("PUT", one, bind(&PutCampaign)));

@@ -1,6 +1,6 @@
 // The feature definitions one by one, through campaign::FeatureRepository
-// (feature_repository.h). The list is GET /v1/features, the SDK payload
-// (feature_routes.cc), which holds every served definition by key.
+// (feature_repository.h). Their lists are GET /v1/features, the SDK
+// payload, and GET /v1/features?view=list, paged (feature_routes.cc).
 //
 // Representation: {"id": "<key>", <the GrowthBook definition's members>}.
 //   POST   /v1/features          201, Location, ETag; 409 when the key exists

@@ -12,13 +12,26 @@
 // The payload is the same for every user: a strong ETag (a hash of the
 // body, so every node gives the same tag for the same features) and
 // features_cache_control (public, max-age, stale-while-revalidate).
+//
+// GET /v1/features?view=list is the definitions' paged list instead (the
+// shared list of record_list.h: limit, after/before, fields, sort=id),
+// each item as GET /v1/features/{key} gives it ({"id": key, <definition>}).
+// It reads the stored records, so it also lists a definition the delivery
+// view left out as invalid. The definitions hold nothing to filter on
+// besides their key, so it takes no filter. Without view=list the list's
+// parameters are refused (400), not ignored: the payload is never paged.
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
 #include "http/conditional.h"
+#include "http/text_internal.h"
+#include "http/record_list.h"
+#include "marquee/campaign/collections.h"
 #include "marquee/campaign/delivery_view.h"
 #include "marquee/campaign/features.h"
 #include "marquee/json_writer.h"
@@ -42,7 +55,30 @@ absl::StatusOr<std::string> FeaturesPayload(const campaign::DeliverySnapshot& sn
   return body;
 }
 
+const ListSpec& FeatureListSpec() {
+  static const ListSpec* const spec = new ListSpec{
+      .collection = campaign::kFeaturesCollection,
+      .path = "/v1/features",
+      .extra_params = {"view=list"},
+  };
+  return *spec;
+}
+
+// The SDK payload, or with view=list the definitions' list.
 Response GetFeatures(const ApiContext& context, const RouteContext& route) {
+  absl::StatusOr<std::optional<std::string>> view = SingleQueryParam(route.target, "view");
+  if (!view.ok()) return context.Error(route.request, view.status());
+  if (view->has_value() && **view != "list") {
+    return context.Error(route.request, absl::InvalidArgumentError("view: expected list"));
+  }
+  if (view->has_value()) return ListRecords(context, route, FeatureListSpec());
+  if (!route.target.query.empty()) {
+    return context.Error(route.request,
+                         absl::InvalidArgumentError(absl::StrCat(
+                             Sv(route.target.query.front().first),
+                             ": the SDK payload takes no parameters; add view=list for the "
+                             "paged list of definitions")));
+  }
   std::shared_ptr<const campaign::DeliverySnapshot> snapshot =
       context.options.delivery_view->snapshot();
   absl::StatusOr<std::string> body = FeaturesPayload(*snapshot);
@@ -57,7 +93,8 @@ Response GetFeatures(const ApiContext& context, const RouteContext& route) {
 absl::Status AddFeatureRoutes(const ApiContext* context, Router* router) {
   if (context->options.delivery_view == nullptr) return absl::OkStatus();
   auto handler = [context](const RouteContext& route) { return GetFeatures(*context, route); };
-  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/features", handler));
+  MARQUEE_RETURN_IF_ERROR(
+      router->Add("GET", "/v1/features", handler, ListQueryParams(FeatureListSpec())));
   return router->Add("GET", "/api/features/{client_key}", handler);
 }
 

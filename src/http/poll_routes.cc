@@ -301,6 +301,25 @@ Response Results(const ApiContext& context, const RouteContext& route) {
   return response;
 }
 
+// GET /v1/polls: sort=closesAt (the by_closes_at index; polls that never
+// close come first: a missing value sorts before any), filters closes_after and closes_before (RFC 3339,
+// exclusive; a poll without closesAt matches neither).
+ListSpec PollListSpec() {
+  return ListSpec{
+      .collection = campaign::kPollsCollection,
+      .path = "/v1/polls",
+      .sorts = {{.name = "closesAt", .index = campaign::kPollsByClosesAtIndex}},
+      .filters = {{.param = "closes_after",
+                   .pointer = "/closesAt",
+                   .op = PredicateOp::kGt,
+                   .kind = ListValueKind::kInstant},
+                  {.param = "closes_before",
+                   .pointer = "/closesAt",
+                   .op = PredicateOp::kLt,
+                   .kind = ListValueKind::kInstant}},
+  };
+}
+
 }  // namespace
 
 absl::Status AddPollRoutes(ApiContext* context, Router* router) {
@@ -311,10 +330,9 @@ absl::Status AddPollRoutes(ApiContext* context, Router* router) {
   MARQUEE_RETURN_IF_ERROR(router->Add(
       "GET", "/v1/polls",
       [context](const RouteContext& route) {
-        return ListRecords(*context, route, campaign::kPollsCollection, "/v1/polls",
-                           {{.name = "closesAt", .index = campaign::kPollsByClosesAtIndex}});
+        return ListRecords(*context, route, PollListSpec());
       },
-      RecordListQueryParams()));
+      ListQueryParams(PollListSpec())));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/polls", bind(&CreatePoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/polls/{id}", bind(&GetPoll)));
   MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/polls/{id}", bind(&PutPoll)));

@@ -178,6 +178,17 @@ Response DeleteSegment(const ApiContext& context, const RouteContext& route) {
   return Response{.status = 204};
 }
 
+// GET /v1/segments: sort=name (the by_name index), filter name_prefix
+// (names starting with it; with sort=name a range of the index).
+ListSpec SegmentListSpec() {
+  return ListSpec{
+      .collection = campaign::kSegmentsCollection,
+      .path = "/v1/segments",
+      .sorts = {{.name = "name", .index = campaign::kSegmentsByNameIndex}},
+      .filters = {{.param = "name_prefix", .pointer = "/name", .op = PredicateOp::kPrefix}},
+  };
+}
+
 }  // namespace
 
 absl::Status AddSegmentRoutes(const ApiContext* context, Router* router) {
@@ -187,10 +198,9 @@ absl::Status AddSegmentRoutes(const ApiContext* context, Router* router) {
   MARQUEE_RETURN_IF_ERROR(router->Add(
       "GET", "/v1/segments",
       [context](const RouteContext& route) {
-        return ListRecords(*context, route, campaign::kSegmentsCollection, "/v1/segments",
-                           {{.name = "name", .index = campaign::kSegmentsByNameIndex}});
+        return ListRecords(*context, route, SegmentListSpec());
       },
-      RecordListQueryParams()));
+      ListQueryParams(SegmentListSpec())));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/segments", bind(&CreateSegment)));
   MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/segments/{id}", bind(&GetSegment)));
   MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/segments/{id}", bind(&PutSegment)));

@@ -31,6 +31,10 @@ namespace marquee::internal {
 [[nodiscard]] absl::Status ValuesAt(const Json& body, const std::vector<std::string>& pointers,
                                     std::vector<IndexValue>* out);
 
+// Whether the minified JSON array `array_json` (an IndexValue's text) has an
+// element equal to `wanted`; false for text that is not an array.
+bool ArrayHasElement(std::string_view array_json, const IndexValue& wanted);
+
 // One parsed body on which several pointers can be looked up. Borrows the
 // calling thread's parser, so a reader costs no allocation; a reader created
 // while another is alive on the same thread gets a parser of its own.

@@ -179,6 +179,37 @@ TEST_CASE("client: the pager follows cursors through every page once" * doctest:
   CHECK(live_only.done());
 }
 
+TEST_CASE("client: the pager sends the filters and follows their cursors" * doctest::test_suite("concurrent")) {
+  CountingServer live;
+  std::unique_ptr<Client> client = MakeClient({.base_url = live.url()});
+  for (int i = 0; i < 5; ++i) {
+    campaign::Campaign c = SpringCampaign("c" + std::to_string(i));
+    c.priority = i;
+    if (i % 2 == 0) c.tags = {"sale"};
+    c.placements = {i < 3 ? "home.hero" : "cart"};
+    REQUIRE(client->CreateCampaign(c).ok());
+  }
+  const auto ids = [](CampaignPager pages) {
+    std::vector<std::string> out;
+    while (!pages.done()) {
+      absl::StatusOr<std::vector<campaign::Campaign>> page = pages.Next();
+      REQUIRE_MESSAGE(page.ok(), page.status().ToString());
+      for (const campaign::Campaign& c : *page) out.push_back(c.id);
+      REQUIRE(out.size() < 10);
+    }
+    return out;
+  };
+  CHECK(ids(client->ListCampaigns({.tag = "sale", .page_size = 1})) ==
+        std::vector<std::string>{"c0", "c2", "c4"});
+  CHECK(ids(client->ListCampaigns({.tag = "sale", .sort = "-priority", .page_size = 2})) ==
+        std::vector<std::string>{"c4", "c2", "c0"});
+  CHECK(ids(client->ListCampaigns({.tag = "sale", .placement = "home.hero"})) ==
+        std::vector<std::string>{"c0", "c2"});
+  // A value the server refuses is the pager's error, not an empty list.
+  CampaignPager bad = client->ListCampaigns({.sort = "name"});
+  CHECK(bad.Next().status().code() == absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("client: idempotent calls are retried on 5xx and POST is not" * doctest::test_suite("concurrent")) {
   CountingServer live;
   std::unique_ptr<Client> client = MakeClient(

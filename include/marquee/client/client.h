@@ -133,6 +133,13 @@ struct Reply {
 struct ListCampaignsOptions {
   // Only campaigns of this status ("draft", "live", ...). Default: all.
   std::string status{};
+  // Only campaigns whose tags include this one. Default: all.
+  std::string tag{};
+  // Only campaigns whose placements include this one. Default: all.
+  std::string placement{};
+  // "id" or "-priority"; empty lets the server choose (-priority with a
+  // status, else id). Default: "".
+  std::string sort{};
   // Campaigns per page; 0 lets the server choose. Default: 0.
   size_t page_size = 0;
 };
