@@ -18,11 +18,17 @@ absl::StatusOr<ServerKeys> ChooseKeys(const ServerFlags& flags) {
     admin = *a;
     delivery = *d;
     keys.admin_key = admin;
-    keys.banner = {"API keys (generated for this run; pass --admin-key/--delivery-key to choose):",
+    keys.banner = {"API keys (generated for this run; pass --admin-key/--delivery-key, or "
+                   "adminKey/deliveryKey in --config, to choose):",
                    "  admin:    " + admin, "  delivery: " + delivery};
   } else if (admin.empty() && delivery.empty()) {
-    keys.banner = {"no API keys: the API is open to anyone who can reach this address "
-                   "(pass --admin-key and --delivery-key)"};
+    keys.banner = {"no API keys: the API is open to anyone who can reach this address (pass "
+                   "--admin-key and --delivery-key, or adminKey and deliveryKey in --config)"};
+  } else {
+    // The operator's keys are not echoed: the examples name a variable.
+    keys.banner = {"API keys: the ones given; the examples below read the admin key from "
+                   "$MARQUEE_ADMIN_KEY"};
+    if (!admin.empty()) keys.admin_key = "$MARQUEE_ADMIN_KEY";
   }
   // Only digests are kept past this point.
   if (!admin.empty()) {

@@ -1,4 +1,4 @@
-// The API keys marquee-server accepts: those given on the command line, or
+// The API keys marquee-server accepts: those given by flag or config file, or
 // with --demo and none given, a generated admin and delivery key pair.
 #ifndef MARQUEE_EXAMPLES_SERVER_KEYS_H_
 #define MARQUEE_EXAMPLES_SERVER_KEYS_H_
@@ -14,8 +14,9 @@ namespace marquee_server {
 
 struct ServerKeys {
   marquee::http::AuthOptions auth;
-  // The admin key in clear, for the banner's curl examples; empty when the
-  // operator gave none (theirs is not echoed) or the API is open.
+  // The admin key for the banner's curl examples: in clear when generated,
+  // "$MARQUEE_ADMIN_KEY" when the operator gave one (theirs is not echoed),
+  // empty when there is none.
   std::string admin_key;
   // Lines for the start-up banner: generated keys, or a warning that the
   // API is open.

@@ -1,13 +1,15 @@
 // marquee-server — the Marquee HTTP API over an embedded MemoryStore.
 //
 //   marquee-server --data-dir /var/lib/marquee --listen 127.0.0.1:8080 --demo
+//   marquee-server --config /etc/marquee/server.json
 //
-// Flags: see options.cc (or --help). A start-up banner goes to stderr, one
-// JSON line per request to stdout (none with --access-log off). SIGTERM or
-// SIGINT: stop accepting, let in-flight requests finish (up to 10 seconds),
-// sync the store, exit 0.
+// Flags: see options.cc (or --help); the config file: config_file.h; the
+// flags win over the file (server_settings.h). A start-up banner goes to
+// stderr, one JSON line per request to stdout (none with --access-log off).
+// SIGTERM or SIGINT: stop accepting, let in-flight requests finish (up to
+// timeouts.shutdownDrain, 10 seconds by default), sync the store, exit 0.
 // Exit codes: 0 after a signal, 1 when the store or the server fails to
-// start, 2 for a bad command line.
+// start, 2 for a bad command line or config file.
 #include <pthread.h>
 
 #include <csignal>
@@ -18,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
@@ -38,11 +41,9 @@
 #include "marquee/memory_store.h"
 #include "options.h"
 #include "server_metrics.h"
+#include "server_settings.h"
 
 namespace {
-
-// How long in-flight requests may take to finish after SIGTERM.
-constexpr absl::Duration kDrainTime = absl::Seconds(10);
 
 int Fail(std::string_view what, const absl::Status& status) {
   std::cerr << "marquee-server: " << what << ": " << status << "\n";
@@ -108,19 +109,23 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  std::string error;
-  std::optional<marquee_server::ServerFlags> flags = marquee_server::ParseFlags(argc, argv, error);
-  if (!flags) {
-    std::cerr << "marquee-server: " << error << " (try --help)\n";
+  absl::StatusOr<marquee_server::LoadedSettings> loaded = marquee_server::LoadSettings(argc, argv);
+  if (!loaded.ok()) {
+    std::cerr << "marquee-server: " << loaded.status().message() << "\n";
     return 2;
   }
-  if (flags->help) {
+  for (const std::string& warning : loaded->warnings) {
+    std::cerr << "marquee-server: " << warning << "\n";
+  }
+  marquee_server::ServerSettings& settings = loaded->settings;
+  const marquee_server::ServerFlags& flags = settings.flags;
+  if (flags.help) {
     std::cout << marquee_server::kUsage;
     return 0;
   }
 
   absl::StatusOr<std::unique_ptr<marquee::MemoryStore>> store =
-      marquee::OpenMemoryStore({.data_dir = flags->data_dir, .fsync = flags->fsync});
+      marquee::OpenMemoryStore({.data_dir = flags.data_dir, .fsync = flags.fsync});
   if (!store.ok()) return Fail("open the store", store.status());
   if (absl::Status s = marquee::campaign::PrepareCampaignStore(**store); !s.ok()) {
     return Fail("prepare the store", s);
@@ -130,7 +135,7 @@ int main(int argc, char** argv) {
   if (!campaigns.ok()) return Fail("open the campaigns", campaigns.status());
 
   marquee_server::SeedReport seeded;
-  if (flags->demo) {
+  if (flags.demo) {
     absl::StatusOr<marquee_server::SeedReport> report =
         marquee_server::SeedDemo(**store, **campaigns);
     if (!report.ok()) return Fail("seed the demo", report.status());
@@ -161,76 +166,83 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<marquee::campaign::WebhookService>> webhooks =
       marquee::campaign::WebhookService::Open(store->get(), {.sender = webhook_sender.get()});
   if (!webhooks.ok()) return Fail("open the webhooks", webhooks.status());
-  if (flags->webhooks) {
+  if (flags.webhooks) {
     if (absl::Status s = (*webhooks)->Start(); !s.ok()) return Fail("start the webhooks", s);
   }
 
-  absl::StatusOr<ServerKeys> keys = ChooseKeys(*flags);
+  absl::StatusOr<ServerKeys> keys = ChooseKeys(flags);
   if (!keys.ok()) return Fail("generate API keys", keys.status());
 
   marquee::MemoryStore* const memory_store = store->get();
   marquee::campaign::EventIngestor* const ingestor = events->get();
-  absl::StatusOr<std::unique_ptr<marquee::http::Api>> api = marquee::http::Api::Create({
-      .store = store->get(),
-      .campaigns = campaigns->get(),
-      .decider = decider->get(),
-      .delivery_view = &(*decider)->view(),
-      .features = features->get(),
-      .polls = polls->get(),
-      .events = events->get(),
-      .profiles = profiles->get(),
-      .webhooks = webhooks->get(),
-      .on_server_error =
-          [](const marquee::http::Request& request, const absl::Status& status) {
-            std::cerr << "marquee-server: " << request.method << " " << request.target << ": "
-                      << status << "\n";
-          },
-      .auth = keys->auth,
-      .extra_metrics =
-          [memory_store, ingestor](marquee::http::PrometheusText& out) {
-            WriteServerMetrics(*memory_store, *ingestor, out);
-          },
-  });
+  // The tunables (limits, rate limits, CORS, JWT, paging) come from the
+  // settings; the services and the keys are this process's.
+  marquee::http::ApiOptions api_options = settings.api;
+  api_options.store = store->get();
+  api_options.campaigns = campaigns->get();
+  api_options.decider = decider->get();
+  api_options.delivery_view = &(*decider)->view();
+  api_options.features = features->get();
+  api_options.polls = polls->get();
+  api_options.events = events->get();
+  api_options.profiles = profiles->get();
+  api_options.webhooks = webhooks->get();
+  api_options.on_server_error = [](const marquee::http::Request& request,
+                                   const absl::Status& status) {
+    std::cerr << "marquee-server: " << request.method << " " << request.target << ": " << status
+              << "\n";
+  };
+  api_options.auth.keys = keys->auth.keys;
+  api_options.extra_metrics = [memory_store, ingestor](marquee::http::PrometheusText& out) {
+    WriteServerMetrics(*memory_store, *ingestor, out);
+  };
+  absl::StatusOr<std::unique_ptr<marquee::http::Api>> api =
+      marquee::http::Api::Create(std::move(api_options));
   if (!api.ok()) return Fail("create the API", api.status());
 
-  absl::StatusOr<std::unique_ptr<marquee::http::Server>> server = marquee::http::Server::Start(
-      **api, {.listen = flags->listen,
-              .threads = flags->threads,
-              .tls_certificate_file = flags->tls_cert,
-              .tls_private_key_file = flags->tls_key,
-              .access_log = flags->access_log ? &LogRequest : nullptr});
+  // The limits and timeouts come from the settings; where to listen, the
+  // threads and TLS from the flags (or their config keys).
+  marquee::http::ServerOptions server_options = settings.server;
+  server_options.listen = flags.listen;
+  server_options.threads = flags.threads;
+  server_options.tls_certificate_file = flags.tls_cert;
+  server_options.tls_private_key_file = flags.tls_key;
+  server_options.access_log = flags.access_log ? &LogRequest : nullptr;
+  absl::StatusOr<std::unique_ptr<marquee::http::Server>> server =
+      marquee::http::Server::Start(**api, std::move(server_options));
   if (!server.ok()) {
     std::cerr << "marquee-server: " << server.status().message() << "\n";
     return absl::IsInvalidArgument(server.status()) ? 2 : 1;
   }
   const uint16_t port = (*server)->port();
-  if (!flags->port_file.empty()) {
+  if (!flags.port_file.empty()) {
     // Written whole, then renamed: a reader never sees half a number.
-    const std::string temp = flags->port_file + ".tmp";
+    const std::string temp = flags.port_file + ".tmp";
     std::ofstream(temp) << port << "\n";
-    if (std::rename(temp.c_str(), flags->port_file.c_str()) != 0) {
-      return Fail("write the port file", absl::InternalError(flags->port_file));
+    if (std::rename(temp.c_str(), flags.port_file.c_str()) != 0) {
+      return Fail("write the port file", absl::InternalError(flags.port_file));
     }
   }
 
-  const std::string host = flags->listen.substr(0, flags->listen.rfind(':'));
-  const std::string scheme = flags->tls_cert.empty() ? "http://" : "https://";
+  const std::string host = flags.listen.substr(0, flags.listen.rfind(':'));
+  const std::string scheme = flags.tls_cert.empty() ? "http://" : "https://";
   const std::string base = scheme + host + ":" + std::to_string(port);
-  std::cerr << "marquee-server listening on " << base << "\n"
-            << "  data dir: "
-            << (flags->data_dir.empty() ? "none (memory only; pass --data-dir DIR to keep data)"
-                                        : flags->data_dir)
-            << ", fsync " << FsyncName(flags->fsync) << ", "
+  std::cerr << "marquee-server listening on " << base << "\n";
+  if (!flags.config_file.empty()) std::cerr << "  config: " << flags.config_file << "\n";
+  std::cerr << "  data dir: "
+            << (flags.data_dir.empty() ? "none (memory only; pass --data-dir DIR to keep data)"
+                                       : flags.data_dir)
+            << ", fsync " << FsyncName(flags.fsync) << ", "
             << (*store)->stats().records << " records\n"
-            << "  webhooks: " << (flags->webhooks ? "sending" : "not sent (--webhooks off)")
+            << "  webhooks: " << (flags.webhooks ? "sending" : "not sent (--webhooks off)")
             << "\n";
-  if (flags->demo) {
+  if (flags.demo) {
     std::cerr << "  demo data:\n";
     for (const std::string& line : seeded) std::cerr << "    " << line << "\n";
   }
   for (const std::string& line : keys->banner) std::cerr << "  " << line << "\n";
   const std::string admin_header =
-      keys->admin_key.empty() ? "" : " -H 'Authorization: Bearer " + keys->admin_key + "'";
+      keys->admin_key.empty() ? "" : " -H \"Authorization: Bearer " + keys->admin_key + "\"";
   std::cerr << "  try:\n"
             << "    curl -s " << base << "/healthz\n"
             << "    curl -s" << admin_header << " '" << base << "/v1/campaigns?status=live'\n"
@@ -246,7 +258,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   std::cerr << "marquee-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << ", draining in-flight requests\n";
-  (*server)->Shutdown(kDrainTime);
+  (*server)->Shutdown(settings.shutdown_drain);
   (*webhooks)->Stop();
   std::cerr << "marquee-server: stopped\n";
   return 0;

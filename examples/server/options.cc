@@ -1,6 +1,9 @@
 #include "options.h"
 
 #include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
 
 namespace marquee_server {
 
@@ -33,8 +36,23 @@ options:
   --access-log on|off one JSON line per request on stdout (default on)
   --webhooks on|off   send webhook deliveries to the subscriptions of
                       /v1/webhooks (default on; off still serves the routes)
+  --config FILE       read settings from a JSON file: every flag above as a
+                      camelCase key ("dataDir", "adminKey", ...; on|off as
+                      true|false) and the limits, timeouts, rate limits,
+                      CORS, JWT and paging settings that have no flag
+                      (docs/operations.md, "Configuration file"). Flags given
+                      on the command line win over the file; the file wins
+                      over the defaults. Keys in a file stay out of `ps`;
+                      keep such a file private (chmod 600).
   --help              this text
 )";
+
+std::optional<marquee::FsyncPolicy> ParseFsyncPolicy(std::string_view name) {
+  if (name == "always") return marquee::FsyncPolicy::kAlways;
+  if (name == "every_second") return marquee::FsyncPolicy::kEverySecond;
+  if (name == "never") return marquee::FsyncPolicy::kNever;
+  return std::nullopt;
+}
 
 namespace {
 
@@ -45,15 +63,16 @@ bool ParseThreads(std::string_view text, size_t& out) {
     if (c < '0' || c > '9') return false;
     n = n * 10 + static_cast<size_t>(c - '0');
   }
-  if (n < 1 || n > 1024) return false;
+  if (n < 1 || n > kMaxThreads) return false;
   out = n;
   return true;
 }
 
 }  // namespace
 
-std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error) {
-  ServerFlags flags;
+absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) {
+  ServerFlags flags = std::move(base);
+  const auto bad = [](std::string message) { return absl::InvalidArgumentError(message); };
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     std::string_view value;
@@ -66,49 +85,32 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
     }
     const auto take_value = [&]() -> bool {
       if (has_value) return true;
-      if (i + 1 >= argc) {
-        error = std::string(arg) + " needs a value";
-        return false;
-      }
+      if (i + 1 >= argc) return false;
       value = argv[++i];
       return true;
     };
     if (arg == "--help" || arg == "-h") {
       flags.help = true;
     } else if (arg == "--demo") {
-      if (has_value) {
-        error = "--demo takes no value";
-        return std::nullopt;
-      }
+      if (has_value) return bad("--demo takes no value");
       flags.demo = true;
     } else if (arg == "--data-dir" || arg == "--listen" || arg == "--port-file" ||
                arg == "--fsync" || arg == "--threads" || arg == "--admin-key" ||
                arg == "--delivery-key" || arg == "--tls-cert" || arg == "--tls-key" ||
-               arg == "--access-log" || arg == "--webhooks") {
-      if (!take_value()) return std::nullopt;
-      if (value.empty()) {
-        error = std::string(arg) + " needs a non-empty value";
-        return std::nullopt;
-      }
+               arg == "--access-log" || arg == "--webhooks" || arg == "--config") {
+      if (!take_value()) return bad(std::string(arg) + " needs a value");
+      if (value.empty()) return bad(std::string(arg) + " needs a non-empty value");
       if (arg == "--admin-key" || arg == "--delivery-key") {
-        // Short keys can be guessed; keys are compared as SHA-256 digests.
-        if (value.size() < 16 || value.size() > 256) {
-          error = std::string(arg) + " needs 16..256 characters";
-          return std::nullopt;
+        // Keys are compared as SHA-256 digests; the value is never echoed.
+        if (value.size() < kMinApiKeyChars || value.size() > kMaxApiKeyChars) {
+          return bad(std::string(arg) + " needs 16..256 characters");
         }
         (arg == "--admin-key" ? flags.admin_key : flags.delivery_key) = value;
-      } else if (arg == "--access-log") {
+      } else if (arg == "--access-log" || arg == "--webhooks") {
         if (value != "on" && value != "off") {
-          error = "--access-log: '" + std::string(value) + "' is not on or off";
-          return std::nullopt;
+          return bad(std::string(arg) + ": '" + std::string(value) + "' is not on or off");
         }
-        flags.access_log = value == "on";
-      } else if (arg == "--webhooks") {
-        if (value != "on" && value != "off") {
-          error = "--webhooks: '" + std::string(value) + "' is not on or off";
-          return std::nullopt;
-        }
-        flags.webhooks = value == "on";
+        (arg == "--access-log" ? flags.access_log : flags.webhooks) = value == "on";
       } else if (arg == "--data-dir") {
         flags.data_dir = value;
       } else if (arg == "--listen") {
@@ -119,29 +121,21 @@ std::optional<ServerFlags> ParseFlags(int argc, char** argv, std::string& error)
         flags.tls_cert = value;
       } else if (arg == "--tls-key") {
         flags.tls_key = value;
+      } else if (arg == "--config") {
+        flags.config_file = value;
       } else if (arg == "--fsync") {
-        if (value == "always") {
-          flags.fsync = marquee::FsyncPolicy::kAlways;
-        } else if (value == "every_second") {
-          flags.fsync = marquee::FsyncPolicy::kEverySecond;
-        } else if (value == "never") {
-          flags.fsync = marquee::FsyncPolicy::kNever;
-        } else {
-          error = "--fsync: '" + std::string(value) + "' is not always, every_second or never";
-          return std::nullopt;
+        std::optional<marquee::FsyncPolicy> policy = ParseFsyncPolicy(value);
+        if (!policy) {
+          return bad("--fsync: '" + std::string(value) +
+                     "' is not always, every_second or never");
         }
+        flags.fsync = *policy;
       } else if (!ParseThreads(value, flags.threads)) {
-        error = "--threads: '" + std::string(value) + "' is not a number within 1..1024";
-        return std::nullopt;
+        return bad("--threads: '" + std::string(value) + "' is not a number within 1..1024");
       }
     } else {
-      error = "unknown option '" + std::string(arg) + "'";
-      return std::nullopt;
+      return bad("unknown option '" + std::string(arg) + "'");
     }
-  }
-  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
-    error = "--tls-cert and --tls-key go together";
-    return std::nullopt;
   }
   return flags;
 }

@@ -1,0 +1,162 @@
+// LoadSettings (examples/server/server_settings.h), the one place where the
+// sources meet: a flag given wins over the config file, the file wins over
+// the defaults, settings without a flag come from the file; --help reads no
+// file; a bad flag is reported before the file is read; the TLS pair is
+// checked across both sources.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <string>
+
+#include "absl/time/time.h"
+#include "argv_for_test.h"
+#include "server_settings.h"
+#include "support/temp_dir.h"
+
+namespace marquee_server {
+namespace {
+
+using test::ArgvForTest;
+
+// A private config file in a temp dir.
+class ConfigFileForTest {
+ public:
+  explicit ConfigFileForTest(const std::string& text) : path_(dir_.Join("server.json")) {
+    std::ofstream(path_) << text;
+    chmod(path_.c_str(), 0600);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  marquee::test::TempDir dir_{"server-settings"};
+  std::string path_;
+};
+
+constexpr char kFile[] = R"({
+  "dataDir": "/file/data", "listen": "10.0.0.1:80", "fsync": "never", "threads": 3,
+  "portFile": "/file/port", "adminKey": "file-admin-key-0123456789",
+  "deliveryKey": "file-delivery-key-0123456789", "tlsCert": "/file/cert.pem",
+  "tlsKey": "/file/key.pem", "accessLog": false, "webhooks": false, "demo": true,
+  "limits": {"maxBodyBytes": 4096}, "timeouts": {"shutdownDrain": "3s"}
+})";
+
+TEST_CASE("settings: flags given win over the file") {
+  ConfigFileForTest file(kFile);
+  ArgvForTest args({"--config", file.path(), "--data-dir", "/flag/data", "--listen",
+                    "127.0.0.1:0", "--fsync", "always", "--threads", "5", "--port-file",
+                    "/flag/port", "--admin-key", "flag-admin-key-0123456789", "--delivery-key",
+                    "flag-delivery-key-0123456789", "--tls-cert", "/flag/cert.pem", "--tls-key",
+                    "/flag/key.pem", "--access-log", "on", "--webhooks", "on"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE(loaded.ok());
+  const ServerFlags& f = loaded->settings.flags;
+  CHECK(f.data_dir == "/flag/data");
+  CHECK(f.listen == "127.0.0.1:0");
+  CHECK(f.fsync == marquee::FsyncPolicy::kAlways);
+  CHECK(f.threads == 5);
+  CHECK(f.port_file == "/flag/port");
+  CHECK(f.admin_key == "flag-admin-key-0123456789");
+  CHECK(f.delivery_key == "flag-delivery-key-0123456789");
+  CHECK(f.tls_cert == "/flag/cert.pem");
+  CHECK(f.tls_key == "/flag/key.pem");
+  CHECK(f.access_log);
+  CHECK(f.webhooks);
+  CHECK(f.config_file == file.path());
+  // Settings without a flag still come from the file.
+  CHECK(loaded->settings.server.max_body_bytes == 4096);
+  CHECK(loaded->settings.api.max_body_bytes == 4096);
+  CHECK(loaded->settings.shutdown_drain == absl::Seconds(3));
+  CHECK(loaded->warnings.empty());
+}
+
+TEST_CASE("settings: the file wins over the defaults where no flag is given") {
+  ConfigFileForTest file(kFile);
+  ArgvForTest args({"--listen", "127.0.0.1:0", "--config=" + file.path()});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE(loaded.ok());
+  const ServerFlags& f = loaded->settings.flags;
+  CHECK(f.listen == "127.0.0.1:0");  // the flag, though it came before --config
+  CHECK(f.data_dir == "/file/data");
+  CHECK(f.fsync == marquee::FsyncPolicy::kNever);
+  CHECK(f.threads == 3);
+  CHECK(f.port_file == "/file/port");
+  CHECK(f.admin_key == "file-admin-key-0123456789");
+  CHECK(f.delivery_key == "file-delivery-key-0123456789");
+  CHECK(f.tls_cert == "/file/cert.pem");
+  CHECK(f.tls_key == "/file/key.pem");
+  CHECK_FALSE(f.access_log);
+  CHECK_FALSE(f.webhooks);
+  CHECK(f.demo);
+}
+
+TEST_CASE("settings: without --config the defaults and flags alone") {
+  ArgvForTest args({"--threads", "2"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->settings.flags.threads == 2);
+  CHECK(loaded->settings.flags.listen == "127.0.0.1:8080");
+  CHECK(loaded->settings.server.max_body_bytes == marquee::http::ServerOptions{}.max_body_bytes);
+  CHECK(loaded->settings.shutdown_drain == absl::Seconds(10));
+}
+
+TEST_CASE("settings: --help reads no file") {
+  ArgvForTest args({"--config", "/nonexistent/server.json", "--help"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->settings.flags.help);
+}
+
+TEST_CASE("settings: a bad flag is reported before the file is read") {
+  ArgvForTest args({"--config", "/nonexistent/server.json", "--threads", "0"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.status().message() == "--threads: '0' is not a number within 1..1024 (try --help)");
+}
+
+TEST_CASE("settings: errors of the file reach the caller as they are") {
+  ArgvForTest missing({"--config", "/nonexistent/server.json"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(missing.argc(), missing.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(absl::IsInvalidArgument(loaded.status()));
+  CHECK(loaded.status().message() ==
+        "config: cannot read /nonexistent/server.json: No such file or directory");
+
+  ConfigFileForTest typo(R"({"limits": {"maxHedaerBytes": 1}})");
+  ArgvForTest args({"--config", typo.path()});
+  loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.status().message() == "config: unknown key \"limits.maxHedaerBytes\"");
+}
+
+TEST_CASE("settings: the TLS pair may come half from each source but must be whole") {
+  ConfigFileForTest cert_only(R"({"tlsCert": "/file/cert.pem"})");
+  ArgvForTest whole({"--config", cert_only.path(), "--tls-key", "/flag/key.pem"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(whole.argc(), whole.argv());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->settings.flags.tls_cert == "/file/cert.pem");
+  CHECK(loaded->settings.flags.tls_key == "/flag/key.pem");
+
+  ArgvForTest half({"--config", cert_only.path()});
+  loaded = LoadSettings(half.argc(), half.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.status().message() ==
+        "--tls-cert and --tls-key (config: \"tlsCert\" and \"tlsKey\") go together (try --help)");
+
+  ArgvForTest flag_only({"--tls-key", "/flag/key.pem"});
+  CHECK_FALSE(LoadSettings(flag_only.argc(), flag_only.argv()).ok());
+}
+
+TEST_CASE("settings: the warnings of the file are passed on") {
+  ConfigFileForTest file(R"({"adminKey": "file-admin-key-0123456789"})");
+  chmod(file.path().c_str(), 0644);
+  ArgvForTest args({"--config", file.path()});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->warnings.size() == 1);
+  CHECK(loaded->warnings[0].starts_with("warning: config file " + file.path()));
+}
+
+}  // namespace
+}  // namespace marquee_server
