@@ -22,12 +22,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
-#include "http/campaign_shape.h"
 #include "http/campaign_body.h"
+#include "http/campaign_shape.h"
 #include "http/conditional.h"
 #include "http/text_internal.h"
+#include "http/versioned_write.h"
 #include "marquee/campaign/campaign_repository.h"
-#include "marquee/campaign/merge_patch.h"
 #include "marquee/campaign/collections.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
@@ -56,11 +56,6 @@ Response CampaignResponse(const ApiContext& context, const RouteContext& route, 
   return response;
 }
 
-Response PreconditionFailed(std::string_view id) {
-  return ProblemResponse(MakeProblem(
-      412, absl::StrCat("The campaign '", Sv(id),
-                        "' has changed: its ETag does not match If-Match. Read it again.")));
-}
 
 // The answer to a write refused with `error`: 412 when the campaign's
 // version moved away from `expected_version` meanwhile, 404 when it is gone,
@@ -73,7 +68,7 @@ Response WriteRefused(const ApiContext& context, const RouteContext& route, std:
       return ProblemResponse(MakeProblem(404, absl::StrCat("No campaign '", Sv(id), "'.")));
     }
     if (now.ok() && expected_version.has_value() && now->version != *expected_version) {
-      return PreconditionFailed(id);
+      return PreconditionFailedFor("campaign", id);
     }
   }
   if (absl::IsNotFound(error)) return ProblemResponse(MakeProblem(422, StdSv(error.message())));
@@ -146,87 +141,57 @@ Response CreateCampaign(const ApiContext& context, const RouteContext& route) {
   return response;
 }
 
-Response PutCampaign(const ApiContext& context, const RouteContext& route) {
+// Stores `body` (a representation in the route's version, "id" equal to
+// the path's or absent) over the version `expected`; PUT and PATCH end here.
+Response ReplaceCampaign(const ApiContext& context, const RouteContext& route, uint64_t expected,
+                         const Json& body) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  if (!if_match->has_value()) {
-    return ProblemResponse(
-        MakeProblem(428,
-                    "If-Match is required: send the ETag of the campaign you read, so a concurrent "
-                    "change is not overwritten."));
-  }
-  BodyOrProblem body = ReadJsonBody(context, route.request);
-  if (!body.body.has_value()) return std::move(body.problem);
-  absl::StatusOr<Campaign> campaign =
-      CampaignFromVersionedBody(*body.body, id, CampaignApiVersion(route));
+  absl::StatusOr<Campaign> campaign = CampaignFromVersionedBody(body, id, CampaignApiVersion(route));
   if (!campaign.ok()) return context.Error(route.request, campaign.status());
-  absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
-  if (!current.ok()) return context.Error(route.request, current.status());
-  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-  campaign->version = current->version;
+  campaign->version = expected;
   absl::StatusOr<Campaign> updated = context.options.campaigns->Update(*campaign);
-  if (!updated.ok()) return WriteRefused(context, route, id, current->version, updated.status());
+  if (!updated.ok()) return WriteRefused(context, route, id, expected, updated.status());
   return CampaignResponse(context, route, 200, *updated);
 }
 
-// PATCH: an RFC 7396 merge patch over the campaign's representation
-// (application/merge-patch+json), If-Match required, then the same checks
-// and Update as PUT. The patch may not change "id".
+Response PutCampaign(const ApiContext& context, const RouteContext& route) {
+  const std::string_view id = route.Param("id");
+  CurrentOrProblem<Campaign> current = ReadForWrite<Campaign>(
+      context, route, "campaign", id, [&] { return context.options.campaigns->Get(id); });
+  if (!current.value) return std::move(current.problem);
+  BodyOrProblem body = ReadJsonBody(context, route.request);
+  if (!body.body.has_value()) return std::move(body.problem);
+  return ReplaceCampaign(context, route, current.value->version, *body.body);
+}
+
+// PATCH: an RFC 7396 merge patch over the campaign's representation in the
+// route's version (application/merge-patch+json), If-Match required, then
+// the same checks and Update as PUT. The patch may not change "id".
 Response PatchCampaign(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  if (!if_match->has_value()) {
-    return ProblemResponse(
-        MakeProblem(428,
-                    "If-Match is required: send the ETag of the campaign you read, so a concurrent "
-                    "change is not overwritten."));
-  }
-  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  CurrentOrProblem<Campaign> current = ReadForWrite<Campaign>(
+      context, route, "campaign", id, [&] { return context.options.campaigns->Get(id); });
+  if (!current.value) return std::move(current.problem);
+  BodyOrProblem patch = ReadMergePatch(context, route, "campaign");
   if (!patch.body.has_value()) return std::move(patch.problem);
-  if (patch.body->text().empty() || patch.body->text().front() != '{') {
-    return ProblemResponse(MakeProblem(400, "body: a merge patch of a campaign must be an object"));
-  }
-  absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
-  if (!current.ok()) return context.Error(route.request, current.status());
-  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
   absl::StatusOr<std::string> representation =
-      CampaignRepresentation(*current, context.campaign_views, CampaignApiVersion(route));
-  if (!representation.ok()) {
-    return context.Error(route.request, absl::InternalError(representation.status().message()));
-  }
-  absl::StatusOr<Json> target = Json::Parse(*representation);
+      CampaignRepresentation(*current.value, context.campaign_views, CampaignApiVersion(route));
+  absl::StatusOr<Json> target = representation.ok()
+                                    ? Json::Parse(*representation)
+                                    : absl::StatusOr<Json>(representation.status());
   if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
-  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
-      *target, *patch.body,
-      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  absl::StatusOr<Json> merged = MergePatchOver(context, *target, *patch.body);
   if (!merged.ok()) return context.Error(route.request, merged.status());
-  absl::StatusOr<Campaign> campaign =
-      CampaignFromVersionedBody(*merged, id, CampaignApiVersion(route));
-  if (!campaign.ok()) return context.Error(route.request, campaign.status());
-  campaign->version = current->version;
-  absl::StatusOr<Campaign> updated = context.options.campaigns->Update(*campaign);
-  if (!updated.ok()) return WriteRefused(context, route, id, current->version, updated.status());
-  return CampaignResponse(context, route, 200, *updated);
+  return ReplaceCampaign(context, route, current.value->version, *merged);
 }
 
 Response DeleteCampaign(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  std::optional<uint64_t> expected_version;
-  if (if_match->has_value()) {
-    absl::StatusOr<Campaign> current = context.options.campaigns->Get(id);
-    if (!current.ok()) return context.Error(route.request, current.status());
-    if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-    expected_version = current->version;
-  }
-  absl::Status deleted = context.options.campaigns->Delete(id, expected_version);
-  if (!deleted.ok()) return WriteRefused(context, route, id, expected_version, deleted);
+  ExpectedOrProblem expected = ExpectedVersionForDelete(
+      context, route, "campaign", id, [&] { return context.options.campaigns->Get(id); });
+  if (expected.problem) return *std::move(expected.problem);
+  absl::Status deleted = context.options.campaigns->Delete(id, expected.version);
+  if (!deleted.ok()) return WriteRefused(context, route, id, expected.version, deleted);
   return Response{.status = 204};
 }
 

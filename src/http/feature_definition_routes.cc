@@ -23,8 +23,8 @@
 #include "http/campaign_body.h"
 #include "http/conditional.h"
 #include "http/text_internal.h"
+#include "http/versioned_write.h"
 #include "marquee/campaign/feature_repository.h"
-#include "marquee/campaign/merge_patch.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
 
@@ -43,42 +43,23 @@ Response FeatureResponse(const ApiContext& context, const RouteContext& route, i
   return response;
 }
 
-Response PreconditionFailed(std::string_view key) {
-  return ProblemResponse(MakeProblem(
-      412, absl::StrCat("The feature '", Sv(key),
-                        "' has changed: its ETag does not match If-Match. Read it again.")));
-}
-
-Response IfMatchRequired() {
-  return ProblemResponse(MakeProblem(
-      428, "If-Match is required: send the ETag of the feature you read, so a concurrent change "
-           "is not overwritten."));
-}
-
 // A refused write: 412 when the version moved meanwhile, else the status's.
 Response WriteRefused(const ApiContext& context, const RouteContext& route,
                       const absl::Status& error) {
-  if (absl::IsFailedPrecondition(error)) return PreconditionFailed(route.Param("key"));
+  if (absl::IsFailedPrecondition(error)) return PreconditionFailedFor("feature", route.Param("key"));
   return context.Error(route.request, error);
 }
 
-// The If-Match of a write that requires one, checked against the stored
-// version: the feature, or the answer to give instead.
-struct CurrentOrProblem {
-  std::optional<StoredFeature> current;
-  Response problem;
-};
-CurrentOrProblem CheckIfMatch(const ApiContext& context, const RouteContext& route) {
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return {std::nullopt, context.Error(route.request, if_match.status())};
-  if (!if_match->has_value()) return {std::nullopt, IfMatchRequired()};
-  absl::StatusOr<StoredFeature> current = context.options.features->Get(route.Param("key"));
-  if (!current.ok()) return {std::nullopt, context.Error(route.request, current.status())};
-  if (!MatchesStrong(**if_match, current->version)) {
-    return {std::nullopt, PreconditionFailed(route.Param("key"))};
-  }
-  return {*std::move(current), Response{}};
+// Stores `body` (a representation, "id" equal to the path's key or absent)
+// over the version `expected`; PUT and PATCH end here.
+Response ReplaceFeature(const ApiContext& context, const RouteContext& route, uint64_t expected,
+                        const Json& body) {
+  const std::string_view key = route.Param("key");
+  absl::StatusOr<IdAndBody> split = SplitIdMember(body, key);
+  if (!split.ok()) return context.Error(route.request, split.status());
+  absl::StatusOr<StoredFeature> replaced = context.options.features->Replace(key, split->body, expected);
+  if (!replaced.ok()) return WriteRefused(context, route, replaced.status());
+  return FeatureResponse(context, route, 200, *replaced);
 }
 
 Response CreateFeature(const ApiContext& context, const RouteContext& route) {
@@ -108,57 +89,32 @@ Response GetFeature(const ApiContext& context, const RouteContext& route) {
 
 Response PutFeature(const ApiContext& context, const RouteContext& route) {
   const std::string_view key = route.Param("key");
-  CurrentOrProblem current = CheckIfMatch(context, route);
-  if (!current.current) return std::move(current.problem);
+  CurrentOrProblem<StoredFeature> current = ReadForWrite<StoredFeature>(
+      context, route, "feature", key, [&] { return context.options.features->Get(key); });
+  if (!current.value) return std::move(current.problem);
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
-  absl::StatusOr<IdAndBody> split = SplitIdMember(*body.body, key);
-  if (!split.ok()) return context.Error(route.request, split.status());
-  absl::StatusOr<StoredFeature> replaced =
-      context.options.features->Replace(key, split->body, current.current->version);
-  if (!replaced.ok()) return WriteRefused(context, route, replaced.status());
-  return FeatureResponse(context, route, 200, *replaced);
+  return ReplaceFeature(context, route, current.value->version, *body.body);
 }
 
 Response PatchFeature(const ApiContext& context, const RouteContext& route) {
   const std::string_view key = route.Param("key");
-  CurrentOrProblem current = CheckIfMatch(context, route);
-  if (!current.current) return std::move(current.problem);
-  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  CurrentOrProblem<StoredFeature> current = ReadForWrite<StoredFeature>(
+      context, route, "feature", key, [&] { return context.options.features->Get(key); });
+  if (!current.value) return std::move(current.problem);
+  BodyOrProblem patch = ReadMergePatch(context, route, "feature");
   if (!patch.body.has_value()) return std::move(patch.problem);
-  if (patch.body->text().empty() || patch.body->text().front() != '{') {
-    return ProblemResponse(MakeProblem(400, "body: a merge patch of a feature must be an object"));
-  }
-  absl::StatusOr<std::string> representation = WithIdMember(key, current.current->definition);
-  absl::StatusOr<Json> target = representation.ok()
-                                    ? Json::Parse(*representation)
-                                    : absl::StatusOr<Json>(representation.status());
-  if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
-  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
-      *target, *patch.body,
-      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  absl::StatusOr<Json> merged = MergePatchOver(context, current.value->definition, *patch.body);
   if (!merged.ok()) return context.Error(route.request, merged.status());
-  absl::StatusOr<IdAndBody> split = SplitIdMember(*merged, key);
-  if (!split.ok()) return context.Error(route.request, split.status());
-  absl::StatusOr<StoredFeature> replaced =
-      context.options.features->Replace(key, split->body, current.current->version);
-  if (!replaced.ok()) return WriteRefused(context, route, replaced.status());
-  return FeatureResponse(context, route, 200, *replaced);
+  return ReplaceFeature(context, route, current.value->version, *merged);
 }
 
 Response DeleteFeature(const ApiContext& context, const RouteContext& route) {
   const std::string_view key = route.Param("key");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  std::optional<uint64_t> expected_version;
-  if (if_match->has_value()) {
-    absl::StatusOr<StoredFeature> current = context.options.features->Get(key);
-    if (!current.ok()) return context.Error(route.request, current.status());
-    if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(key);
-    expected_version = current->version;
-  }
-  absl::Status deleted = context.options.features->Delete(key, expected_version);
+  ExpectedOrProblem expected = ExpectedVersionForDelete(
+      context, route, "feature", key, [&] { return context.options.features->Get(key); });
+  if (expected.problem) return *std::move(expected.problem);
+  absl::Status deleted = context.options.features->Delete(key, expected.version);
   if (!deleted.ok()) return WriteRefused(context, route, deleted);
   return Response{.status = 204};
 }

@@ -35,13 +35,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "http/api_internal.h"
-#include "http/record_list.h"
 #include "http/campaign_body.h"
 #include "http/conditional.h"
 #include "http/poll_stream.h"
+#include "http/record_list.h"
 #include "http/text_internal.h"
+#include "http/versioned_write.h"
 #include "marquee/campaign/collections.h"
-#include "marquee/campaign/merge_patch.h"
 #include "marquee/campaign/poll.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/campaign/value.h"
@@ -104,36 +104,6 @@ Response ClosePoll(const ApiContext& context, const RouteContext& route) {
   return PollResponse(context, route, 200, *poll);
 }
 
-Response PollPreconditionFailed(std::string_view id) {
-  return ProblemResponse(MakeProblem(
-      412, absl::StrCat("The poll '", Sv(id),
-                        "' has changed: its ETag does not match If-Match. Read it again.")));
-}
-
-// The If-Match a replacing write requires, checked against the stored
-// poll: the poll, or the answer to give instead.
-struct PollOrProblem {
-  std::optional<Poll> poll;
-  Response problem;
-};
-PollOrProblem CurrentForWrite(const ApiContext& context, const RouteContext& route) {
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return {std::nullopt, context.Error(route.request, if_match.status())};
-  if (!if_match->has_value()) {
-    return {std::nullopt,
-            ProblemResponse(MakeProblem(
-                428, "If-Match is required: send the ETag of the poll you read, so a concurrent "
-                     "change (a vote rule firing) is not overwritten."))};
-  }
-  absl::StatusOr<Poll> current = context.options.polls->GetPoll(route.Param("id"));
-  if (!current.ok()) return {std::nullopt, context.Error(route.request, current.status())};
-  if (!MatchesStrong(**if_match, current->version)) {
-    return {std::nullopt, PollPreconditionFailed(route.Param("id"))};
-  }
-  return {*std::move(current), Response{}};
-}
-
 // Stores `body` (the representation, "id" equal to the path's or absent)
 // over `current`: 412 when it moved meanwhile; a fired rule changed is 409.
 Response ReplacePoll(const ApiContext& context, const RouteContext& route, const Poll& current,
@@ -146,7 +116,7 @@ Response ReplacePoll(const ApiContext& context, const RouteContext& route, const
   if (!updated.ok()) {
     absl::StatusOr<Poll> now = context.options.polls->GetPoll(route.Param("id"));
     if (absl::IsFailedPrecondition(updated.status()) && now.ok() && now->version != current.version) {
-      return PollPreconditionFailed(route.Param("id"));
+      return PreconditionFailedFor("poll", route.Param("id"));
     }
     return context.Error(route.request, updated.status());
   }
@@ -154,48 +124,36 @@ Response ReplacePoll(const ApiContext& context, const RouteContext& route, const
 }
 
 Response PutPoll(const ApiContext& context, const RouteContext& route) {
-  PollOrProblem current = CurrentForWrite(context, route);
-  if (!current.poll) return std::move(current.problem);
+  const std::string_view id = route.Param("id");
+  CurrentOrProblem<Poll> current = ReadForWrite<Poll>(
+      context, route, "poll", id, [&] { return context.options.polls->GetPoll(id); });
+  if (!current.value) return std::move(current.problem);
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
-  return ReplacePoll(context, route, *current.poll, *body.body);
+  return ReplacePoll(context, route, *current.value, *body.body);
 }
 
 Response PatchPoll(const ApiContext& context, const RouteContext& route) {
-  PollOrProblem current = CurrentForWrite(context, route);
-  if (!current.poll) return std::move(current.problem);
-  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  const std::string_view id = route.Param("id");
+  CurrentOrProblem<Poll> current = ReadForWrite<Poll>(
+      context, route, "poll", id, [&] { return context.options.polls->GetPoll(id); });
+  if (!current.value) return std::move(current.problem);
+  BodyOrProblem patch = ReadMergePatch(context, route, "poll");
   if (!patch.body.has_value()) return std::move(patch.problem);
-  if (patch.body->text().empty() || patch.body->text().front() != '{') {
-    return ProblemResponse(MakeProblem(400, "body: a merge patch of a poll must be an object"));
-  }
-  absl::StatusOr<Json> stored = campaign::PollToJson(*current.poll);
-  absl::StatusOr<std::string> representation =
-      stored.ok() ? WithIdMember(current.poll->id, *stored) : absl::StatusOr<std::string>(stored.status());
-  absl::StatusOr<Json> target = representation.ok() ? Json::Parse(*representation)
-                                                    : absl::StatusOr<Json>(representation.status());
-  if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
-  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
-      *target, *patch.body,
-      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  absl::StatusOr<Json> stored = campaign::PollToJson(*current.value);
+  if (!stored.ok()) return context.Error(route.request, absl::InternalError(stored.status().message()));
+  absl::StatusOr<Json> merged = MergePatchOver(context, *stored, *patch.body);
   if (!merged.ok()) return context.Error(route.request, merged.status());
-  return ReplacePoll(context, route, *current.poll, *merged);
+  return ReplacePoll(context, route, *current.value, *merged);
 }
 
 Response DeletePoll(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  std::optional<uint64_t> expected_version;
-  if (if_match->has_value()) {
-    absl::StatusOr<Poll> current = context.options.polls->GetPoll(id);
-    if (!current.ok()) return context.Error(route.request, current.status());
-    if (!MatchesStrong(**if_match, current->version)) return PollPreconditionFailed(id);
-    expected_version = current->version;
-  }
-  absl::Status deleted = context.options.polls->DeletePoll(id, expected_version);
-  if (absl::IsFailedPrecondition(deleted)) return PollPreconditionFailed(id);
+  ExpectedOrProblem expected = ExpectedVersionForDelete(
+      context, route, "poll", id, [&] { return context.options.polls->GetPoll(id); });
+  if (expected.problem) return *std::move(expected.problem);
+  absl::Status deleted = context.options.polls->DeletePoll(id, expected.version);
+  if (absl::IsFailedPrecondition(deleted)) return PreconditionFailedFor("poll", id);
   if (!deleted.ok()) return context.Error(route.request, deleted);
   return Response{.status = 204};
 }

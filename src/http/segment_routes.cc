@@ -21,13 +21,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
-#include "http/record_list.h"
 #include "http/campaign_body.h"
 #include "http/conditional.h"
+#include "http/record_list.h"
 #include "http/text_internal.h"
+#include "http/versioned_write.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/collections.h"
-#include "marquee/campaign/merge_patch.h"
 #include "marquee/campaign/segment.h"
 #include "marquee/http/problem.h"
 #include "marquee/status.h"
@@ -49,11 +49,6 @@ Response SegmentResponse(const ApiContext& context, const RouteContext& route, i
   return response;
 }
 
-Response PreconditionFailed(std::string_view id) {
-  return ProblemResponse(MakeProblem(
-      412, absl::StrCat("The segment '", Sv(id),
-                        "' has changed: its ETag does not match If-Match. Read it again.")));
-}
 
 absl::StatusOr<Segment> SegmentFromBody(const Json& body, std::optional<std::string_view> path_id) {
   MARQUEE_ASSIGN_OR_RETURN(IdAndBody split, SplitIdMember(body, path_id));
@@ -73,7 +68,7 @@ Response WriteRefused(const ApiContext& context, const RouteContext& route,
       return ProblemResponse(MakeProblem(404, absl::StrCat("No segment '", Sv(id), "'.")));
     }
     if (now.ok() && expected_version.has_value() && now->version != *expected_version) {
-      return PreconditionFailed(id);
+      return PreconditionFailedFor("segment", id);
     }
   }
   return context.Error(route.request, error);
@@ -104,77 +99,48 @@ Response GetSegment(const ApiContext& context, const RouteContext& route) {
   return SegmentResponse(context, route, 200, *segment);
 }
 
+// Stores `body` (a representation, "id" equal to the path's or absent)
+// over the version `expected`; PUT and PATCH end here.
+Response ReplaceSegment(const ApiContext& context, const RouteContext& route, uint64_t expected,
+                        const Json& body) {
+  absl::StatusOr<Segment> segment = SegmentFromBody(body, route.Param("id"));
+  if (!segment.ok()) return context.Error(route.request, segment.status());
+  absl::StatusOr<Segment> updated = context.options.campaigns->PutSegment(*segment, expected);
+  if (!updated.ok()) return WriteRefused(context, route, expected, updated.status());
+  return SegmentResponse(context, route, 200, *updated);
+}
+
 Response PutSegment(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  if (!if_match->has_value()) {
-    return ProblemResponse(MakeProblem(
-        428, "If-Match is required: send the ETag of the segment you read, so a concurrent "
-             "change is not overwritten."));
-  }
+  CurrentOrProblem<Segment> current = ReadForWrite<Segment>(
+      context, route, "segment", id, [&] { return context.options.campaigns->GetSegment(id); });
+  if (!current.value) return std::move(current.problem);
   BodyOrProblem body = ReadJsonBody(context, route.request);
   if (!body.body.has_value()) return std::move(body.problem);
-  absl::StatusOr<Segment> segment = SegmentFromBody(*body.body, id);
-  if (!segment.ok()) return context.Error(route.request, segment.status());
-  absl::StatusOr<Segment> current = context.options.campaigns->GetSegment(id);
-  if (!current.ok()) return context.Error(route.request, current.status());
-  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-  absl::StatusOr<Segment> updated = context.options.campaigns->PutSegment(*segment, current->version);
-  if (!updated.ok()) return WriteRefused(context, route, current->version, updated.status());
-  return SegmentResponse(context, route, 200, *updated);
+  return ReplaceSegment(context, route, current.value->version, *body.body);
 }
 
 Response PatchSegment(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  if (!if_match->has_value()) {
-    return ProblemResponse(MakeProblem(
-        428, "If-Match is required: send the ETag of the segment you read, so a concurrent "
-             "change is not overwritten."));
-  }
-  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  CurrentOrProblem<Segment> current = ReadForWrite<Segment>(
+      context, route, "segment", id, [&] { return context.options.campaigns->GetSegment(id); });
+  if (!current.value) return std::move(current.problem);
+  BodyOrProblem patch = ReadMergePatch(context, route, "segment");
   if (!patch.body.has_value()) return std::move(patch.problem);
-  if (patch.body->text().empty() || patch.body->text().front() != '{') {
-    return ProblemResponse(MakeProblem(400, "body: a merge patch of a segment must be an object"));
-  }
-  absl::StatusOr<Segment> current = context.options.campaigns->GetSegment(id);
-  if (!current.ok()) return context.Error(route.request, current.status());
-  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-  absl::StatusOr<Json> stored = campaign::SegmentToJson(*current);
-  absl::StatusOr<std::string> representation =
-      stored.ok() ? WithIdMember(id, *stored) : absl::StatusOr<std::string>(stored.status());
-  absl::StatusOr<Json> target = representation.ok() ? Json::Parse(*representation)
-                                                    : absl::StatusOr<Json>(representation.status());
-  if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
-  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
-      *target, *patch.body,
-      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  absl::StatusOr<Json> stored = campaign::SegmentToJson(*current.value);
+  if (!stored.ok()) return context.Error(route.request, absl::InternalError(stored.status().message()));
+  absl::StatusOr<Json> merged = MergePatchOver(context, *stored, *patch.body);
   if (!merged.ok()) return context.Error(route.request, merged.status());
-  absl::StatusOr<Segment> segment = SegmentFromBody(*merged, id);
-  if (!segment.ok()) return context.Error(route.request, segment.status());
-  absl::StatusOr<Segment> updated = context.options.campaigns->PutSegment(*segment, current->version);
-  if (!updated.ok()) return WriteRefused(context, route, current->version, updated.status());
-  return SegmentResponse(context, route, 200, *updated);
+  return ReplaceSegment(context, route, current.value->version, *merged);
 }
 
 Response DeleteSegment(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  std::optional<uint64_t> expected_version;
-  if (if_match->has_value()) {
-    absl::StatusOr<Segment> current = context.options.campaigns->GetSegment(id);
-    if (!current.ok()) return context.Error(route.request, current.status());
-    if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-    expected_version = current->version;
-  }
-  absl::Status deleted = context.options.campaigns->DeleteSegment(id, expected_version);
-  if (!deleted.ok()) return WriteRefused(context, route, expected_version, deleted);
+  ExpectedOrProblem expected = ExpectedVersionForDelete(
+      context, route, "segment", id, [&] { return context.options.campaigns->GetSegment(id); });
+  if (expected.problem) return *std::move(expected.problem);
+  absl::Status deleted = context.options.campaigns->DeleteSegment(id, expected.version);
+  if (!deleted.ok()) return WriteRefused(context, route, expected.version, deleted);
   return Response{.status = 204};
 }
 

@@ -27,8 +27,8 @@
 #include "http/campaign_body.h"
 #include "http/conditional.h"
 #include "http/text_internal.h"
+#include "http/versioned_write.h"
 #include "internal/base64url.h"
-#include "marquee/campaign/merge_patch.h"
 #include "marquee/campaign/value.h"
 #include "marquee/campaign/webhooks.h"
 #include "marquee/http/problem.h"
@@ -51,16 +51,13 @@ Response SubscriptionResponse(const ApiContext& context, const RouteContext& rou
   return response;
 }
 
-Response PreconditionFailed(std::string_view id) {
-  return ProblemResponse(MakeProblem(
-      412, absl::StrCat("The webhook subscription '", Sv(id),
-                        "' has changed: its ETag does not match If-Match. Read it again.")));
-}
 
 // 412 for a version that moved under a write, else the status's problem.
 Response WriteRefused(const ApiContext& context, const RouteContext& route,
                       const absl::Status& error) {
-  if (absl::IsFailedPrecondition(error)) return PreconditionFailed(route.Param("id"));
+  if (absl::IsFailedPrecondition(error)) {
+    return PreconditionFailedFor("webhook subscription", route.Param("id"));
+  }
   return context.Error(route.request, error);
 }
 
@@ -117,51 +114,33 @@ Response GetSubscription(const ApiContext& context, const RouteContext& route) {
 
 Response PatchSubscription(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  if (!if_match->has_value()) {
-    return ProblemResponse(MakeProblem(
-        428, "If-Match is required: send the ETag of the webhook subscription you read, so a "
-             "concurrent change is not overwritten."));
-  }
-  BodyOrProblem patch = ReadJsonBody(context, route.request, "application/merge-patch+json");
+  CurrentOrProblem<WebhookSubscription> current = ReadForWrite<WebhookSubscription>(
+      context, route, "webhook subscription", id,
+      [&] { return context.options.webhooks->GetSubscription(id); });
+  if (!current.value) return std::move(current.problem);
+  BodyOrProblem patch = ReadMergePatch(context, route, "subscription");
   if (!patch.body.has_value()) return std::move(patch.problem);
-  if (patch.body->text().empty() || patch.body->text().front() != '{') {
-    return ProblemResponse(MakeProblem(400, "body: a merge patch of a subscription must be an object"));
-  }
-  absl::StatusOr<WebhookSubscription> current = context.options.webhooks->GetSubscription(id);
-  if (!current.ok()) return context.Error(route.request, current.status());
-  if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-  absl::StatusOr<Json> target = campaign::WebhookSubscriptionToJson(*current, false);
+  absl::StatusOr<Json> target = campaign::WebhookSubscriptionToJson(*current.value, false);
   if (!target.ok()) return context.Error(route.request, absl::InternalError(target.status().message()));
-  absl::StatusOr<Json> merged = campaign::ApplyMergePatch(
-      *target, *patch.body,
-      {.max_bytes = context.options.max_body_bytes, .max_depth = context.options.max_json_depth});
+  absl::StatusOr<Json> merged = MergePatchOver(context, *target, *patch.body);
   if (!merged.ok()) return context.Error(route.request, merged.status());
   absl::StatusOr<IdAndBody> split = SplitIdMember(*merged, id);
   if (!split.ok()) return context.Error(route.request, split.status());
   absl::StatusOr<WebhookSubscription> next = campaign::WebhookSubscriptionFromJson(id, split->body);
   if (!next.ok()) return context.Error(route.request, next.status());
   absl::StatusOr<WebhookSubscription> updated =
-      context.options.webhooks->UpdateSubscription(*next, current->version);
+      context.options.webhooks->UpdateSubscription(*next, current.value->version);
   if (!updated.ok()) return WriteRefused(context, route, updated.status());
   return SubscriptionResponse(context, route, 200, *updated, /*include_secret=*/false);
 }
 
 Response DeleteSubscription(const ApiContext& context, const RouteContext& route) {
   const std::string_view id = route.Param("id");
-  absl::StatusOr<std::optional<EntityTagCondition>> if_match =
-      ParseEntityTagCondition(route.request.headers, "If-Match");
-  if (!if_match.ok()) return context.Error(route.request, if_match.status());
-  std::optional<uint64_t> expected_version;
-  if (if_match->has_value()) {
-    absl::StatusOr<WebhookSubscription> current = context.options.webhooks->GetSubscription(id);
-    if (!current.ok()) return context.Error(route.request, current.status());
-    if (!MatchesStrong(**if_match, current->version)) return PreconditionFailed(id);
-    expected_version = current->version;
-  }
-  absl::Status deleted = context.options.webhooks->DeleteSubscription(id, expected_version);
+  ExpectedOrProblem expected =
+      ExpectedVersionForDelete(context, route, "webhook subscription", id,
+                               [&] { return context.options.webhooks->GetSubscription(id); });
+  if (expected.problem) return *std::move(expected.problem);
+  absl::Status deleted = context.options.webhooks->DeleteSubscription(id, expected.version);
   if (!deleted.ok()) return WriteRefused(context, route, deleted);
   return Response{.status = 204};
 }
