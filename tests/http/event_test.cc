@@ -72,6 +72,35 @@ TEST_SUITE("http.events") {
     CHECK(Contains(f.Get("/v1/campaigns/other/stats").body, R"("variants":[])"));
   }
 
+  TEST_CASE("stats carry a weak ETag that revalidates until new events arrive") {
+    ApiFixture f({}, kEvents);
+    REQUIRE(f.SendJson("POST", "/v1/events", "[" + Event("impression", "control") + "]").status == 202);
+    REQUIRE(f.events->Flush().ok());
+    const std::string target = std::string("/v1/campaigns/spring/stats?") + kRange;
+    Response first = f.Get(target);
+    REQUIRE(first.status == 200);
+    const std::optional<std::string_view> etag = first.headers.Get("ETag");
+    REQUIRE(etag.has_value());
+    CHECK(etag->starts_with("W/\""));
+    Headers conditional;
+    conditional.Add("If-None-Match", std::string(*etag));
+    Response same = f.Get(target, conditional);
+    CHECK(same.status == 304);
+    CHECK(same.body.empty());
+    CHECK(same.headers.Get("ETag") == etag);
+    // Another query is another representation: its own tag.
+    Response hourly = f.Get(
+        "/v1/campaigns/spring/stats?from=2026-02-28T00:00:00Z&to=2026-03-02T00:00:00Z&bucket=hour");
+    REQUIRE(hourly.status == 200);
+    CHECK(hourly.headers.Get("ETag") != etag);
+    REQUIRE(f.SendJson("POST", "/v1/events", "[" + Event("click", "control") + "]").status == 202);
+    REQUIRE(f.events->Flush().ok());
+    Response moved = f.Get(target, conditional);
+    CHECK(moved.status == 200);
+    CHECK(moved.headers.Get("ETag") != etag);
+    CheckProblem(f.Get(target, Headers{{"If-None-Match", "not a tag"}}), 400);
+  }
+
   TEST_CASE("a batch with one bad event is a 400 naming it, nothing ingested") {
     ApiFixture f({}, kEvents);
     struct Case {
