@@ -72,11 +72,19 @@ EVP_MAC_CTX* KeyedContext(std::string_view key) {
 }  // namespace
 
 absl::StatusOr<Sha256Digest> Sha256(std::string_view data) {
+  // One context per thread, re-initialised per message: EVP_Digest creates
+  // and frees one every call, which cost as much as hashing an API key
+  // (the Api hashes the bearer key of every request).
+  struct MdCtxDeleter {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
   Sha256Digest digest{};
   unsigned int size = 0;
-  if (Sha256Md() == nullptr ||
-      EVP_Digest(data.data(), data.size(), digest.data(), &size, Sha256Md(), nullptr) != 1 ||
-      size != kSha256Bytes) {
+  if (Sha256Md() == nullptr || ctx == nullptr ||
+      EVP_DigestInit_ex2(ctx.get(), Sha256Md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest.data(), &size) != 1 || size != kSha256Bytes) {
     return absl::InternalError("SHA-256 failed in libcrypto");
   }
   return digest;

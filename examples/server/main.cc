@@ -13,18 +13,16 @@
 #include <pthread.h>
 
 #include <csignal>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "access_log.h"
 #include "demo_seed.h"
 #include "keys.h"
 #include "marquee/campaign/campaign_repository.h"
@@ -48,40 +46,6 @@ namespace {
 int Fail(std::string_view what, const absl::Status& status) {
   std::cerr << "marquee-server: " << what << ": " << status << "\n";
   return 1;
-}
-
-// `text` as a JSON string body: the request line's bytes are the client's,
-// so anything outside printable ASCII is escaped (the line stays valid JSON).
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7F) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-void LogRequest(const marquee::http::AccessLogEntry& e) {
-  static std::mutex mu;
-  std::string line = "{\"time\":\"" +
-                     absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone()) +
-                     "\",\"method\":\"" + JsonEscape(e.method) + "\",\"target\":\"" +
-                     JsonEscape(e.target) + "\",\"status\":" + std::to_string(e.status) +
-                     ",\"latency_us\":" +
-                     std::to_string(absl::ToInt64Microseconds(e.latency)) +
-                     ",\"bytes_in\":" + std::to_string(e.bytes_in) +
-                     ",\"bytes_out\":" + std::to_string(e.bytes_out) + ",\"remote\":\"" +
-                     JsonEscape(e.remote_address) + "\"}\n";
-  std::lock_guard lock(mu);
-  std::cout << line << std::flush;
 }
 
 const char* FsyncName(marquee::FsyncPolicy p) {
@@ -207,7 +171,7 @@ int main(int argc, char** argv) {
   server_options.threads = flags.threads;
   server_options.tls_certificate_file = flags.tls_cert;
   server_options.tls_private_key_file = flags.tls_key;
-  server_options.access_log = flags.access_log ? &LogRequest : nullptr;
+  server_options.access_log = flags.access_log ? &marquee_server::LogRequest : nullptr;
   absl::StatusOr<std::unique_ptr<marquee::http::Server>> server =
       marquee::http::Server::Start(**api, std::move(server_options));
   if (!server.ok()) {

@@ -37,11 +37,10 @@ std::string HashApiKey(std::string_view key) {
   // matches no configured key, which refuses the request.
   if (!digest.ok()) return "";
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * digest->size());
-  for (uint8_t byte : *digest) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 0xf]);
+  std::string hex(2 * digest->size(), '\0');
+  for (size_t i = 0; i < digest->size(); ++i) {
+    hex[2 * i] = kHex[(*digest)[i] >> 4];
+    hex[2 * i + 1] = kHex[(*digest)[i] & 0xf];
   }
   return hex;
 }

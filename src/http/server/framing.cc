@@ -1,10 +1,13 @@
 #include "http/server/framing.h"
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include "http/text_internal.h"
 #include "marquee/http/problem.h"
@@ -106,37 +109,77 @@ Request ToApiRequest(BeastRequest& beast, std::string remote_address) {
   return request;
 }
 
-BeastResponse ToBeastResponse(Response response, bool keep_alive) {
-  BeastResponse beast;
-  beast.version(11);
-  beast.result(static_cast<unsigned>(response.status));
-  std::optional<std::string> content_length;
-  for (auto& [name, value] : response.headers.fields()) {
-    if (EqualsIgnoreCase(name, "Content-Length")) {
-      content_length = value;
-      continue;
-    }
-    // Framing is the transport's: the Api never sets these, and a value
-    // from it must not contradict what is written.
-    if (EqualsIgnoreCase(name, "Transfer-Encoding") ||
-        EqualsIgnoreCase(name, "Connection")) {
-      continue;
-    }
-    beast.insert(name, value);
+namespace {
+
+// One pass: find_first_of calls memchr once per byte of the field.
+bool SplitsMessage(std::string_view text) {
+  for (char c : text) {
+    if (c == '\r' || c == '\n' || c == '\0') return true;
   }
+  return false;
+}
+
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+// The status line and the Api's fields, less those that frame the message;
+// `content_length` (when not null) receives the Api's Content-Length.
+std::string StatusAndFields(const Response& response, size_t reserve,
+                            std::optional<std::string_view>* content_length) {
+  const auto beast_reason =
+      bhttp::obsolete_reason(static_cast<bhttp::status>(static_cast<unsigned>(response.status)));
+  const std::string_view reason(beast_reason.data(), beast_reason.size());
+  for (const auto& [name, value] : response.headers.fields()) reserve += name.size() + value.size() + 4;
+  std::string out;
+  out.reserve(reserve + reason.size() + 64);
+  out.append("HTTP/1.1 ");
+  out.append(std::to_string(response.status));
+  out.push_back(' ');
+  out.append(reason);
+  out.append("\r\n");
+  for (const auto& [name, value] : response.headers.fields()) {
+    if (EqualsIgnoreCase(name, "Content-Length")) {
+      if (content_length != nullptr) *content_length = value;
+      continue;
+    }
+    if (EqualsIgnoreCase(name, "Transfer-Encoding") || EqualsIgnoreCase(name, "Connection") ||
+        name.empty() || SplitsMessage(name) || SplitsMessage(value)) {
+      continue;
+    }
+    AppendField(out, name, value);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SerializeResponse(Response response, bool keep_alive) {
   const int status = response.status;
   const bool no_body = (status >= 100 && status < 200) || status == 204 || status == 304;
-  beast.body() = std::move(response.body);
-  if (no_body) {
-    beast.body().clear();
-  } else if (content_length && beast.body().empty()) {
+  std::optional<std::string_view> given_length;
+  std::string out =
+      StatusAndFields(response, no_body ? 0 : response.body.size(), &given_length);
+  if (!no_body) {
     // A HEAD answer: the length its GET would have had, no body.
-    beast.set(bhttp::field::content_length, *content_length);
-  } else {
-    beast.content_length(beast.body().size());
+    const bool head = given_length.has_value() && response.body.empty() && IsDecimal(*given_length);
+    const std::string length = head ? std::string(*given_length) : std::to_string(response.body.size());
+    AppendField(out, "Content-Length", length);
   }
-  beast.keep_alive(keep_alive);
-  return beast;
+  if (!keep_alive) AppendField(out, "Connection", "close");
+  out.append("\r\n");
+  if (!no_body) out.append(response.body);
+  return out;
+}
+
+std::string SerializeStreamHead(const Response& response) {
+  std::string out = StatusAndFields(response, 0, nullptr);
+  AppendField(out, "Connection", "close");
+  out.append("\r\n");
+  return out;
 }
 
 }  // namespace marquee::http::internal

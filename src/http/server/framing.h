@@ -18,7 +18,6 @@
 namespace marquee::http::internal {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 // The problem answer (status 400, 413 or 431) for a parse error of Beast, or
 // none when `ec` means the peer went away or timed out (nothing to answer).
@@ -38,9 +37,23 @@ std::optional<Response> CheckFraming(const BeastRequest& header, size_t max_head
 // `beast` as an Api Request (the body is moved out).
 Request ToApiRequest(BeastRequest& beast, std::string remote_address);
 
-// `response` as a Beast response of HTTP/1.1, keep-alive as asked. The
-// Content-Length of a HEAD answer (set by the Api, without a body) is kept.
-BeastResponse ToBeastResponse(Response response, bool keep_alive);
+// `response` as the bytes of an HTTP/1.1 answer: status line, the Api's
+// fields in order, Content-Length (kept as the Api set it for a HEAD answer,
+// which has no body; none for 1xx, 204 and 304, whose body is dropped),
+// "Connection: close" unless `keep_alive`, then the body. The fields that
+// frame the message (Content-Length, Transfer-Encoding, Connection) are the
+// transport's: the Api's are not copied. A CR, LF or NUL in a field name or
+// value, which would split the answer, drops that field.
+// One contiguous buffer, written with one async_write: Beast's serializer
+// walked its nested buffer sequences for about a third of the instructions
+// of a small GET (callgrind; docs/benchmarks.md).
+std::string SerializeResponse(Response response, bool keep_alive);
+
+// The head of a streamed answer (Server-Sent Events): status line, the
+// Api's fields as above, "Connection: close" and no length: the body ends
+// when the connection closes (RFC 9112 §6.3), which every SSE client
+// expects.
+std::string SerializeStreamHead(const Response& response);
 
 }  // namespace marquee::http::internal
 

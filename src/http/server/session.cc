@@ -5,9 +5,10 @@
 #include <utility>
 
 #include <boost/asio/error.hpp>
-#include <boost/asio/socket_base.hpp>
-#include <boost/beast/core/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/read.hpp>
@@ -32,6 +33,8 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kLingerBytes = size_t{1} << 20;
 // Bytes asked of the socket when waiting for a request's first byte.
 constexpr size_t kFirstReadBytes = 4096;
+// An answer buffer up to this size is kept for the connection's next answer.
+constexpr size_t kKeptResponseBytes = 64 * 1024;
 
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return absl::ToChronoNanoseconds(d);
@@ -239,13 +242,13 @@ void Session::Write(Response response, bool close, std::string method, std::stri
                        (max_requests != 0 && requests_ >= max_requests);
   method_ = std::move(method);
   target_ = std::move(target);
-  response_ = std::make_unique<BeastResponse>(ToBeastResponse(std::move(response),
-                                                              !close_after_write_));
+  response_status_ = response.status;
+  response_bytes_ = SerializeResponse(std::move(response), !close_after_write_);
   stream_.tcp().expires_after(ToChrono(state_.options.idle_timeout));
-  bhttp::async_write(stream_, *response_,
-                     [self = shared_from_this()](const error_code& ec, size_t n) {
-                       self->OnWrite(ec, n);
-                     });
+  asio::async_write(stream_, asio::buffer(response_bytes_),
+                    [self = shared_from_this()](const error_code& ec, size_t n) {
+                      self->OnWrite(ec, n);
+                    });
 }
 
 void Session::OnWrite(const error_code& ec, size_t bytes) {
@@ -253,14 +256,19 @@ void Session::OnWrite(const error_code& ec, size_t bytes) {
     state_.options.access_log(AccessLogEntry{
         .method = method_,
         .target = target_,
-        .status = static_cast<int>(response_->result_int()),
+        .status = response_status_,
         .latency = absl::FromChrono(std::chrono::steady_clock::now() - header_done_),
         .bytes_in = bytes_in_,
         .bytes_out = bytes,
         .remote_address = remote_address_,
     });
   }
-  response_.reset();
+  // Keep the capacity for the connection's next answer; give back a large one.
+  if (response_bytes_.capacity() > kKeptResponseBytes) {
+    std::string().swap(response_bytes_);
+  } else {
+    response_bytes_.clear();
+  }
   if (ec) return CloseNow();
   if (close_after_write_ || state_.draining.load()) return LingeringClose();
   WaitForRequest();
@@ -297,19 +305,7 @@ void Session::StartStream(Response response) {
   phase_ = Phase::kStreaming;
   stream_status_ = response.status;
   stream_body_ = std::move(response.stream);
-  // No Content-Length and no chunking: the body ends when the connection
-  // closes (RFC 9112 §6.3), which every SSE client expects.
-  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
-  std::string header = absl::StrCat("HTTP/1.1 ", response.status, " ",
-                                    std::string(reason.data(), reason.size()), "\r\n");
-  for (const auto& [name, value] : response.headers.fields()) {
-    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
-        EqualsIgnoreCase(name, "Connection")) {
-      continue;
-    }
-    absl::StrAppend(&header, name, ": ", value, "\r\n");
-  }
-  absl::StrAppend(&header, "Connection: close\r\n\r\n");
+  std::string header = SerializeStreamHead(response);
   // Streams are exempt from the idle timeout; the queue bound and the
   // heartbeats find the clients that stop reading.
   stream_.tcp().expires_never();

@@ -87,7 +87,10 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t bytes_in_ = 0;
   std::string method_;
   std::string target_;
-  std::unique_ptr<BeastResponse> response_;
+  // The answer's bytes while they are written (SerializeResponse), and its
+  // status for the log.
+  std::string response_bytes_;
+  int response_status_ = 0;
   bool close_after_write_ = false;
 
   // The streamed answer (kStreaming): its source, the sink it writes to,

@@ -1,0 +1,82 @@
+#include "access_log.h"
+
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+
+namespace marquee_server {
+namespace {
+
+void AppendEscaped(std::string& out, std::string_view text) {
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+}
+
+// "2026-12-01T10:41:07.123456Z". The part up to the seconds is formatted
+// once per second and thread (absl::FormatTime cost about a tenth of a
+// small GET's instructions when it ran for every line).
+void AppendTime(std::string& out, absl::Time now) {
+  struct SecondCache {
+    int64_t second = -1;
+    std::string text;
+  };
+  thread_local SecondCache cache;
+  const int64_t micros = absl::ToUnixMicros(now);
+  int64_t second = micros / 1'000'000;
+  int64_t fraction = micros % 1'000'000;
+  if (fraction < 0) {  // before 1970: floor, not truncation
+    --second;
+    fraction += 1'000'000;
+  }
+  if (second != cache.second) {
+    cache.second = second;
+    cache.text = absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
+                                  absl::UTCTimeZone());
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, ".%06lldZ", static_cast<long long>(fraction));
+  out += cache.text;
+  out += buf;
+}
+
+}  // namespace
+
+std::string AccessLogLine(const marquee::http::AccessLogEntry& e, absl::Time now) {
+  std::string line;
+  line.reserve(160 + e.target.size());
+  line += "{\"time\":\"";
+  AppendTime(line, now);
+  line += "\",\"method\":\"";
+  AppendEscaped(line, e.method);
+  line += "\",\"target\":\"";
+  AppendEscaped(line, e.target);
+  absl::StrAppend(&line, "\",\"status\":", e.status,
+                  ",\"latency_us\":", absl::ToInt64Microseconds(e.latency),
+                  ",\"bytes_in\":", e.bytes_in, ",\"bytes_out\":", e.bytes_out,
+                  ",\"remote\":\"");
+  AppendEscaped(line, e.remote_address);
+  line += "\"}\n";
+  return line;
+}
+
+void LogRequest(const marquee::http::AccessLogEntry& e) {
+  static std::mutex mu;
+  const std::string line = AccessLogLine(e, absl::Now());
+  std::lock_guard lock(mu);
+  std::cout << line << std::flush;
+}
+
+}  // namespace marquee_server

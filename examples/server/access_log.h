@@ -1,0 +1,25 @@
+// The access log of marquee-server: one JSON line per answered request on
+// stdout ({"time","method","target","status","latency_us","bytes_in",
+// "bytes_out","remote"}), written whole under one lock so lines from the io
+// threads never interleave.
+#ifndef MARQUEE_EXAMPLES_SERVER_ACCESS_LOG_H_
+#define MARQUEE_EXAMPLES_SERVER_ACCESS_LOG_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "marquee/http/server.h"
+
+namespace marquee_server {
+
+// The line for `entry` answered at `now`, newline included. The request
+// line's bytes are the client's: anything outside printable ASCII, '"' and
+// '\\' are escaped, so the line stays valid JSON.
+std::string AccessLogLine(const marquee::http::AccessLogEntry& entry, absl::Time now);
+
+// Writes AccessLogLine(entry, now) to stdout and flushes it.
+void LogRequest(const marquee::http::AccessLogEntry& entry);
+
+}  // namespace marquee_server
+
+#endif  // MARQUEE_EXAMPLES_SERVER_ACCESS_LOG_H_
