@@ -10,19 +10,25 @@
 namespace marquee_server {
 namespace {
 
+bool NeedsEscape(unsigned char c) { return c == '"' || c == '\\' || c < 0x20 || c >= 0x7F; }
+
 void AppendEscaped(std::string& out, std::string_view text) {
-  for (unsigned char c : text) {
+  size_t clean_from = 0;  // runs of plain bytes are appended whole
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!NeedsEscape(c)) continue;
+    out.append(text.substr(clean_from, i - clean_from));
+    clean_from = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7F) {
+    } else {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
       out += buf;
-    } else {
-      out += static_cast<char>(c);
     }
   }
+  out.append(text.substr(clean_from));
 }
 
 // "2026-12-01T10:41:07.123456Z". The part up to the seconds is formatted

@@ -150,7 +150,8 @@ absl::StatusOr<Decision> Decider::Decide(const DecideRequest& request) const {
                           : "placement: any requested");
     }
     // Most campaigns do not match: nothing is built for them.
-    if (!internal::Targets(entry, attributes, now, reason, explain ? &lines : nullptr)) {
+    if (!internal::Targets(entry, attributes, now, explain ? &reason : nullptr,
+                           explain ? &lines : nullptr)) {
       if (explain) out.skipped.push_back({.campaign_id = c.id, .reason = reason});
       continue;
     }

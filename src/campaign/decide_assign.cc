@@ -41,12 +41,14 @@ void SetVariant(const DeliveryEntry& entry, int index, CampaignDecision& decisio
 }  // namespace
 
 bool Targets(const DeliveryEntry& entry, const Value& attributes, absl::Time now,
-             std::string& reason, std::vector<std::string>* explain) {
+             std::string* reason, std::vector<std::string>* explain) {
   const Campaign& c = entry.campaign;
   if (!entry.window.Contains(now)) {
-    reason = absl::StrCat("schedule: ", FormatInstant(now), " is outside [",
-                          FormatInstant(entry.window.start), ", ", FormatInstant(entry.window.end),
-                          ") (", c.schedule.time_zone, ")");
+    if (reason != nullptr) {
+      *reason = absl::StrCat("schedule: ", FormatInstant(now), " is outside [",
+                             FormatInstant(entry.window.start), ", ",
+                             FormatInstant(entry.window.end), ") (", c.schedule.time_zone, ")");
+    }
     return false;
   }
   if (explain != nullptr) {
@@ -54,11 +56,11 @@ bool Targets(const DeliveryEntry& entry, const Value& attributes, absl::Time now
     explain->push_back(absl::StrCat("schedule: running (", c.schedule.time_zone, ")"));
   }
   if (!entry.missing_segment.empty()) {
-    reason = absl::StrCat("segment ", entry.missing_segment, ": does not exist");
+    if (reason != nullptr) *reason = absl::StrCat("segment ", entry.missing_segment, ": does not exist");
     return false;
   }
   if (!entry.condition.Evaluate(attributes)) {
-    reason = "condition: false";
+    if (reason != nullptr) *reason = "condition: false";
     return false;
   }
   if (explain != nullptr) {
@@ -66,7 +68,7 @@ bool Targets(const DeliveryEntry& entry, const Value& attributes, absl::Time now
   }
   for (const ResolvedSegment& s : entry.segments) {
     if (!s.condition->Evaluate(attributes)) {
-      reason = absl::StrCat("segment ", s.id, ": false");
+      if (reason != nullptr) *reason = absl::StrCat("segment ", s.id, ": false");
       return false;
     }
     if (explain != nullptr) explain->push_back(absl::StrCat("segment ", s.id, ": true"));

@@ -50,10 +50,12 @@ absl::StatusOr<std::shared_ptr<const Value>> LoadProfileAttributes(Store& store,
 Value MergeAttributes(const Value* profile, const Value& context, const std::string& user);
 
 // Whether `entry` is selected for `attributes` at `now` (placement already
-// checked). On no, `reason` says which clause failed. With `explain`, the
-// clauses that passed are appended to it.
+// checked). On no, `reason` (when not null) says which clause failed: only
+// an explained decision builds it, since most campaigns do not match and
+// formatting the schedule's instants cost more than the check. With
+// `explain`, the clauses that passed are appended to it.
 bool Targets(const DeliveryEntry& entry, const Value& attributes, absl::Time now,
-             std::string& reason, std::vector<std::string>* explain);
+             std::string* reason, std::vector<std::string>* explain);
 
 // Fills the variant of `decision` for a selected campaign: GrowthBook
 // hashing, sticky buckets through `sticky` when the campaign is sticky.

@@ -40,6 +40,9 @@ void Headers::Set(std::string_view name, std::string_view value) {
 }
 
 void Headers::Add(std::string_view name, std::string_view value) {
+  // Requests and answers carry a handful of fields: room for them at once
+  // instead of growing (and moving every string) at 1, 2 and 4.
+  if (fields_.capacity() == 0) fields_.reserve(8);
   fields_.emplace_back(std::string(name), std::string(value));
 }
 

@@ -61,23 +61,22 @@ int HexValue(char c) {
   return -1;
 }
 
-// Percent-decodes one path segment or query component. `what` names it in
-// messages; `plus_is_space` for the query (x-www-form-urlencoded).
-absl::StatusOr<std::string> Decode(std::string_view raw, std::string_view what,
-                                   bool plus_is_space) {
+// Percent-decodes one path segment or query component; `plus_is_space` for
+// the query (x-www-form-urlencoded). Errors say what is wrong without
+// naming the part: the caller prefixes its name (Named), so a request that
+// decodes cleanly formats no name at all.
+absl::StatusOr<std::string> Decode(std::string_view raw, bool plus_is_space) {
   std::string out;
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
     if (c == '%') {
       if (raw.size() - i < 3 || HexValue(raw[i + 1]) < 0 || HexValue(raw[i + 2]) < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(Sv(what), ": malformed percent-encoding at byte ", i));
+        return absl::InvalidArgumentError(absl::StrCat("malformed percent-encoding at byte ", i));
       }
       c = static_cast<char>(HexValue(raw[i + 1]) * 16 + HexValue(raw[i + 2]));
       if (c == '/' && !plus_is_space) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(Sv(what), ": an encoded '/' (%2F) is not allowed"));
+        return absl::InvalidArgumentError("an encoded '/' (%2F) is not allowed");
       }
       i += 2;
     } else if (c == '+' && plus_is_space) {
@@ -85,15 +84,20 @@ absl::StatusOr<std::string> Decode(std::string_view raw, std::string_view what,
     }
     const auto byte = static_cast<uint8_t>(c);
     if (byte < 0x20 || byte == 0x7F) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          Sv(what), byte == 0 ? ": NUL is not allowed" : ": control characters are not allowed"));
+      return absl::InvalidArgumentError(byte == 0 ? "NUL is not allowed"
+                                                  : "control characters are not allowed");
     }
     out.push_back(c);
   }
   if (!internal::IsValidUtf8(out)) {
-    return absl::InvalidArgumentError(absl::StrCat(Sv(what), ": not valid UTF-8"));
+    return absl::InvalidArgumentError("not valid UTF-8");
   }
   return out;
+}
+
+// `error` of the part `what` ("path segment 2: not valid UTF-8").
+absl::Status Named(std::string_view what, const absl::Status& error) {
+  return absl::InvalidArgumentError(absl::StrCat(Sv(what), ": ", error.message()));
 }
 
 // Bytes never allowed raw anywhere in a target: controls, space, and
@@ -160,12 +164,11 @@ absl::StatusOr<Target> ParseTarget(std::string_view target, const TargetLimits& 
   while (!path.empty()) {  // "/" has no segments
     const size_t slash = path.find('/');
     std::string_view raw = path.substr(0, slash);
-    const std::string what = absl::StrCat("path segment ", index + 1);
-    absl::StatusOr<std::string> segment = Decode(raw, what, /*plus_is_space=*/false);
-    if (!segment.ok()) return segment.status();
+    absl::StatusOr<std::string> segment = Decode(raw, /*plus_is_space=*/false);
+    if (!segment.ok()) return Named(absl::StrCat("path segment ", index + 1), segment.status());
     if (*segment == "." || *segment == "..") {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, ": dot segments ('.' and '..') are not allowed"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "path segment ", index + 1, ": dot segments ('.' and '..') are not allowed"));
     }
     out.segments.push_back(*std::move(segment));
     ++index;
@@ -185,18 +188,19 @@ absl::StatusOr<Target> ParseTarget(std::string_view target, const TargetLimits& 
           absl::StrCat("query: more than ", limits.max_query_params, " parameters"));
     }
     const size_t equals = pair.find('=');
-    const std::string index_text = absl::StrCat("query parameter ", out.query.size() + 1);
-    absl::StatusOr<std::string> name =
-        Decode(pair.substr(0, equals), index_text + " name", /*plus_is_space=*/true);
-    if (!name.ok()) return name.status();
+    absl::StatusOr<std::string> name = Decode(pair.substr(0, equals), /*plus_is_space=*/true);
+    if (!name.ok()) {
+      return Named(absl::StrCat("query parameter ", out.query.size() + 1, " name"), name.status());
+    }
     std::string value;
     if (equals != std::string_view::npos) {
-      absl::StatusOr<std::string> decoded =
-          Decode(pair.substr(equals + 1),
-                 // The name is echoed in messages: cap it.
-                 absl::StrCat("query parameter '", Sv(std::string_view(*name).substr(0, 64)), "'"),
-                 /*plus_is_space=*/true);
-      if (!decoded.ok()) return decoded.status();
+      absl::StatusOr<std::string> decoded = Decode(pair.substr(equals + 1), /*plus_is_space=*/true);
+      if (!decoded.ok()) {
+        // The name is echoed in messages: cap it.
+        return Named(
+            absl::StrCat("query parameter '", Sv(std::string_view(*name).substr(0, 64)), "'"),
+            decoded.status());
+      }
       value = *std::move(decoded);
     }
     out.query.emplace_back(*std::move(name), std::move(value));
