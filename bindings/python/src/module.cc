@@ -18,4 +18,10 @@ PYBIND11_MODULE(marquee, m) {
   python::RegisterStore(m);
   python::RegisterScan(m);
   python::RegisterPaginator(m);
+  python::RegisterCampaigns(m);
+  python::RegisterProfiles(m);
+  python::RegisterPolls(m);
+  python::RegisterDecider(m);
+  python::RegisterEvents(m);
+  python::RegisterFeatures(m);
 }
