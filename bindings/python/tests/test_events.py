@@ -70,3 +70,16 @@ def test_queue_full_is_resource_exhausted(store):
     now = datetime.datetime.now(UTC)
     with pytest.raises(marquee.ResourceExhaustedError):
         events.ingest([{"campaign": "c", "variant": "v", "time": now}] * 4)
+
+
+def test_events_are_written_without_a_flush(store):
+    """The background thread writes a small batch within flush_interval (an
+    idle ingestor used to sleep until a flush or a half-full queue)."""
+    import time
+    events = marquee.Events(store, flush_interval=0.02)
+    events.ingest([{"campaign": "c", "variant": "v",
+                    "time": datetime.datetime.now(UTC)}])
+    deadline = time.monotonic() + 10
+    while events.stats()["written_events"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert events.stats()["written_events"] == 1
