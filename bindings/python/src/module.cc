@@ -24,4 +24,5 @@ PYBIND11_MODULE(marquee, m) {
   python::RegisterDecider(m);
   python::RegisterEvents(m);
   python::RegisterFeatures(m);
+  python::RegisterClient(m);
 }
