@@ -69,7 +69,7 @@ void RegisterErrors(py::module_& module) {
                                       "Base class of every error Marquee raises. Attributes: "
                                       "code (the status code's name, e.g. 'NOT_FOUND') and "
                                       "message.",
-                                  py::arg("code") = "UNKNOWN"));
+                                  py::arg("code") = "UNKNOWN", py::arg("message") = ""));
   module.attr("Error") = base;
   g_base_error = base.ptr();
   for (const ErrorClass& row : kErrorClasses) {
