@@ -241,10 +241,14 @@ absl::Status EventIngestor::Ingest(std::span<const Event> batch) {
           "; a batch of ", batch.size(), " does not fit, retry later"));
     }
     const bool was_below_half = impl_->queued_events * 2 < capacity;
+    // An idle drainer waits without a deadline: the first batch must wake
+    // it, or that batch would wait for a Flush or a half-full queue instead
+    // of flush_interval.
+    const bool was_empty = impl_->queued_events == 0;
     impl_->queue.push_back(std::move(minutes));
     impl_->queued_events += batch.size();
     impl_->stats.accepted_events += batch.size();
-    wake = was_below_half && impl_->queued_events * 2 >= capacity;
+    wake = was_empty || (was_below_half && impl_->queued_events * 2 >= capacity);
   }
   if (wake) impl_->wake_drainer.notify_one();
   return absl::OkStatus();
