@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "marquee/campaign/collections.h"
 #include "marquee/campaign/events.h"
@@ -467,6 +468,25 @@ TEST_SUITE("campaign.events") {
       CHECK(ingestor->stats().pending_events == 4);
     }
     CHECK(ReadAggregate(*store, "c|v|click|minute|1772409480").first == 7);
+  }
+
+  TEST_CASE("an idle ingestor writes a small batch within the flush interval" *
+            doctest::test_suite("concurrent")) {
+    auto store = OpenStore();
+    ManualClock clock(kNow);
+    auto ingestor = OpenIngestor(store.get(), &clock, {.flush_interval = absl::Milliseconds(20)});
+    // Let the drainer find the queue empty and go idle first.
+    absl::SleepFor(absl::Milliseconds(100));
+    // One small batch into an idle queue, far below the half-full mark:
+    // nothing but the interval may write it (the drainer used to sleep on
+    // until a Flush or a half-full queue).
+    REQUIRE(ingestor->Ingest(std::vector<Event>(2, MakeEvent(EventType::kClick, "c", "v", kNow))).ok());
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);
+    while (ingestor->stats().written_events < 2 && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    CHECK(ingestor->stats().written_events == 2);
+    CHECK(ReadAggregate(*store, "c|v|click|minute|1772409480").first == 2);
   }
 
   TEST_CASE("a write that loses its compare-and-set is retried and adds up") {
