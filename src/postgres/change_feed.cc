@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <limits>
@@ -20,8 +21,8 @@ namespace {
 
 // Changes read per query; a commit larger than this is read in several.
 constexpr int kReadBatch = 500;
-// A position before every change of its version (seq counts from 0).
-constexpr int64_t kBeforeCommit = -1;
+// The longest wait between the listener's reconnection attempts.
+constexpr absl::Duration kListenerRetry = absl::Milliseconds(500);
 // A position after every change of its version.
 constexpr int64_t kAfterCommit = std::numeric_limits<int32_t>::max();
 
@@ -164,7 +165,9 @@ void ChangeFeed::Core::Listen() {
       if (!opened.ok() ||
           !(*opened)->ExecSimple(absl::StrCat("LISTEN ", QuoteIdent(names.channel)), "listening")
                .ok()) {
-        if (!SleepUnlessShutdown(poll_interval)) return;
+        // Retry soon even when watchers poll rarely: until it listens
+        // again, notified changes wait for their poll.
+        if (!SleepUnlessShutdown(std::min(poll_interval, kListenerRetry))) return;
         continue;
       }
       conn = *std::move(opened);

@@ -62,7 +62,8 @@ PostgresStoreImpl::PostgresStoreImpl(const PostgresStoreOptions& options)
     : options_(options),
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
       names_(options.schema),
-      pool_(SettingsOf(options, "marquee"), options.pool_size, options.acquire_timeout),
+      pool_(SettingsOf(options, absl::StrCat("marquee ", options.schema)), options.pool_size,
+            options.acquire_timeout),
       catalog_(names_) {}
 
 PostgresStoreImpl::~PostgresStoreImpl() {
@@ -95,7 +96,7 @@ absl::Status PostgresStoreImpl::Open() {
   }).status();
   MARQUEE_RETURN_IF_ERROR(created);
   for (const IndexSpec& spec : options_.indexes) MARQUEE_RETURN_IF_ERROR(DefineIndex(spec));
-  feed_ = std::make_unique<ChangeFeed>(names_, &pool_, SettingsOf(options_, "marquee listener"),
+  feed_ = std::make_unique<ChangeFeed>(names_, &pool_, SettingsOf(options_, absl::StrCat("marquee/listen ", options_.schema)),
                                        options_.poll_interval);
   (void)CurrentVersion();
   if (options_.prune_interval > absl::ZeroDuration()) {

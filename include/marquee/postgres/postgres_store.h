@@ -48,7 +48,9 @@ struct PostgresStoreOptions {
   // with a letter or '_', 1..48 bytes. Default: "marquee".
   std::string schema = "marquee";
   // Connections kept open for Get, Write, Scan and watchers' reads, 1..256.
-  // The change feed's listener holds one more. Default: 4.
+  // The change feed's listener holds one more (opened by the first Watch).
+  // They show in pg_stat_activity as application_name "marquee <schema>"
+  // and "marquee/listen <schema>". Default: 4.
   int pool_size = 4;
   // Longest wait to establish a connection (libpq's connect_timeout, whole
   // seconds, at least 2). Default: 5 s.
@@ -59,8 +61,9 @@ struct PostgresStoreOptions {
   // Longest wait for a free pooled connection. Default: 10 s.
   absl::Duration acquire_timeout = absl::Seconds(10);
   // How often each watcher reads the changes table without a notification:
-  // the bound on how late a change whose NOTIFY was lost arrives. Also the
-  // wait between reconnection attempts of the listener. Default: 1 s.
+  // the bound on how late a change whose NOTIFY was lost arrives. (The
+  // listener retries a lost connection every 500 ms at most, and wakes every
+  // watcher when it is back.) Default: 1 s.
   absl::Duration poll_interval = absl::Seconds(1);
   // Send NOTIFY when a write commits. Without it watchers (of any node)
   // see this node's writes only at their next poll; for bulk loaders.
