@@ -5,8 +5,10 @@
 // set); each committed batch gets the next store-wide version. Reads are
 // point Gets and ordered Scans over declared secondary indexes. Watch is the
 // change feed: every committed change, in commit order, exactly once.
-// Backends: MemoryStore (embedded, durable; marquee/memory_store.h) and,
-// later, PostgresStore. Every backend passes the same contract test suite.
+// Backends: MemoryStore (embedded, durable; marquee/memory_store.h) and
+// PostgresStore (shared by several machines; marquee/postgres/
+// postgres_store.h, target marquee::postgres). Every backend passes the
+// same contract test suite (tests/support/store_contract.h).
 // Thread-safety: every method may be called concurrently.
 //
 //   marquee::WriteBatch batch;

@@ -1,0 +1,81 @@
+// The PostgresStore implementation, one file per concern:
+//   postgres_store.cc      opening, Get, Indexes, CurrentVersion
+//   define_index.cc        DefineIndex (key column, back-fill, btree)
+//   write_transaction.cc   Write: one transaction, the meta row lock,
+//                          version checks, records, changes, NOTIFY
+//   scan_query.cc          Scan: a key range over one btree column
+//   change_feed.cc         Watch: LISTEN/NOTIFY plus reading the changes
+//                          table; retention (PruneChanges)
+#ifndef MARQUEE_SRC_POSTGRES_POSTGRES_STORE_IMPL_H_
+#define MARQUEE_SRC_POSTGRES_POSTGRES_STORE_IMPL_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "marquee/postgres/postgres_store.h"
+#include "postgres/catalog.h"
+#include "postgres/change_feed.h"
+#include "postgres/connection_pool.h"
+#include "postgres/schema.h"
+
+namespace marquee::postgres::internal {
+
+class PostgresStoreImpl final : public PostgresStore {
+ public:
+  explicit PostgresStoreImpl(const PostgresStoreOptions& options);
+  ~PostgresStoreImpl() override;
+
+  // Connects, creates the tables, declares options.indexes, starts the pruner.
+  absl::Status Open();
+
+  absl::Status DefineIndex(const IndexSpec& spec) override;
+  std::vector<IndexSpec> Indexes(std::string_view collection) const override;
+  absl::StatusOr<Record> Get(std::string_view collection, std::string_view id) const override;
+  absl::StatusOr<uint64_t> Write(const WriteBatch& batch, const WriteOptions& options) override;
+  absl::StatusOr<ScanResult> Scan(const ScanRequest& request) const override;
+  absl::StatusOr<std::unique_ptr<Subscription>> Watch(uint64_t after_version,
+                                                      WatchHandler handler) override;
+  uint64_t CurrentVersion() const override;
+  absl::StatusOr<uint64_t> PruneChanges() override;
+
+ private:
+  absl::Status ValidateBatch(const WriteBatch& batch) const;
+  // One attempt at committing `batch` on `conn`; clears *retry_safe once
+  // COMMIT has been sent (its outcome is then unknown on a lost connection).
+  absl::StatusOr<uint64_t> WriteOnce(Connection& conn, const WriteBatch& batch, bool* retry_safe);
+  absl::Status DefineIndexOnce(Connection& conn, const IndexSpec& spec);
+  // The table of `collection` inside a write transaction, created if
+  // `create` and absent. Adds created collections to *created (to be
+  // remembered after COMMIT). Null when absent and not created.
+  absl::StatusOr<std::shared_ptr<const CollectionInfo>> CollectionForWrite(
+      Connection& conn, std::string_view collection, uint64_t generation, bool create,
+      std::vector<std::shared_ptr<const CollectionInfo>>* created);
+  void PruneLoop();
+  void NoteVersion(uint64_t version) const;
+
+  const PostgresStoreOptions options_;
+  Clock* const clock_;
+  const SchemaNames names_;
+  // mutable: const reads (Get, Scan) borrow connections and fill the cache.
+  mutable ConnectionPool pool_;
+  mutable Catalog catalog_;
+  std::unique_ptr<ChangeFeed> feed_;
+  // The highest committed version this node has seen: what CurrentVersion
+  // answers when the database cannot be asked.
+  mutable std::atomic<uint64_t> known_version_{0};
+
+  std::mutex prune_mu_;
+  std::condition_variable prune_cv_;
+  bool stopping_ = false;
+  std::thread prune_thread_;
+};
+
+}  // namespace marquee::postgres::internal
+
+#endif  // MARQUEE_SRC_POSTGRES_POSTGRES_STORE_IMPL_H_

@@ -1,0 +1,250 @@
+// PostgresStore::Write: one transaction per batch.
+//
+// Ordering. Every writer first locks the one row of the meta table
+// (SELECT ... FOR UPDATE) and keeps the lock until COMMIT; only then does
+// it check expected versions, draw its version from the sequence and write.
+// So writers of a store are serialized, versions are drawn in commit order,
+// and a commit is visible before the next writer can draw a version (row
+// locks are released after the commit is visible). A watcher reading
+// "changes after version v" can therefore never see version v+2 commit
+// before v+1 and skip v+1 when it commits later, which concurrent nextval()
+// calls without the lock would allow. The sequence may have gaps (a batch
+// that fails after nextval rolls back but keeps its number consumed): that
+// is allowed, versions only have to increase. Serializing writers costs
+// write throughput on one database, which is bounded by its commit rate
+// anyway; it also makes the expected-version checks exact (a row that does
+// not exist yet cannot be locked, but no one else can create it meanwhile).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "internal/absl_strings.h"
+#include "marquee/status.h"
+#include "postgres/index_keys.h"
+#include "postgres/postgres_store_impl.h"
+#include "postgres/record_row.h"
+
+namespace marquee::postgres::internal {
+
+using marquee::internal::Sv;
+using marquee::internal::StdSv;
+namespace {
+
+size_t BatchBytes(const WriteBatch& batch) {
+  size_t bytes = 0;
+  for (const auto& op : batch.ops()) bytes += op.collection.size() + op.id.size() + op.body.size() + 32;
+  return bytes;
+}
+
+std::string KeyName(std::string_view collection, std::string_view id) {
+  return absl::StrCat("'", Sv(collection), "/", Sv(id), "'");
+}
+
+// The upsert of one record plus its change row, as one statement.
+// $1 id_key, $2 id, $3 version, $4 schema, $5 micros, $6 body, $7 seq,
+// $8 collection, $9... the index keys in `info->indexes` order.
+std::string PutSql(const CollectionInfo& info, const std::string& changes_table) {
+  std::string columns = "id_key, id, version, schema, created, updated, body";
+  std::string values = absl::StrCat("$1, $2, $3::bigint, $4::integer, ", MicrosToTimestamp("$5"),
+                                    ", ", MicrosToTimestamp("$5"), ", $6::json");
+  std::string updates =
+      "version = EXCLUDED.version, schema = EXCLUDED.schema, updated = EXCLUDED.updated, "
+      "body = EXCLUDED.body";
+  for (size_t i = 0; i < info.indexes.size(); ++i) {
+    const std::string& column = info.indexes[i].column;
+    absl::StrAppend(&columns, ", ", column);
+    absl::StrAppend(&values, ", $", 9 + i, "::bytea");
+    absl::StrAppend(&updates, ", ", column, " = EXCLUDED.", column);
+  }
+  return absl::StrCat("WITH w AS (INSERT INTO ", info.table, " (", columns, ") VALUES (", values,
+                      ") ON CONFLICT (id_key) DO UPDATE SET ", updates,
+                      " RETURNING created, updated) "
+                      "INSERT INTO ", changes_table,
+                      " (version, seq, collection, id, op, schema, created, updated, body) "
+                      "SELECT $3::bigint, $7::integer, $8, $2, 'put', $4::integer, w.created, "
+                      "w.updated, $6::json FROM w");
+}
+
+}  // namespace
+
+absl::Status PostgresStoreImpl::ValidateBatch(const WriteBatch& batch) const {
+  if (batch.empty()) return absl::InvalidArgumentError("the write batch is empty");
+  for (const auto& op : batch.ops()) {
+    MARQUEE_RETURN_IF_ERROR(ValidateCollectionName(op.collection));
+    MARQUEE_RETURN_IF_ERROR(ValidateRecordId(op.id));
+    if (op.kind == WriteBatch::OpKind::kPut && op.schema == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("schema version of ", KeyName(op.collection, op.id), " must be at least 1"));
+    }
+  }
+  if (size_t bytes = BatchBytes(batch); bytes > options_.max_batch_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("the write batch holds ", bytes,
+                                                     " bytes; the limit is ",
+                                                     options_.max_batch_bytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> PostgresStoreImpl::Write(const WriteBatch& batch,
+                                                  const WriteOptions& /*options*/) {
+  // WriteOptions::sync needs nothing: COMMIT returns once PostgreSQL has
+  // made the transaction durable (per its synchronous_commit setting).
+  MARQUEE_RETURN_IF_ERROR(ValidateBatch(batch));
+  absl::StatusOr<uint64_t> version = pool_.Run(
+      [&](Connection& conn, bool* retry_safe) { return WriteOnce(conn, batch, retry_safe); });
+  if (version.ok()) NoteVersion(*version);
+  return version;
+}
+
+absl::StatusOr<std::shared_ptr<const CollectionInfo>> PostgresStoreImpl::CollectionForWrite(
+    Connection& conn, std::string_view collection, uint64_t generation, bool create,
+    std::vector<std::shared_ptr<const CollectionInfo>>* created) {
+  for (const auto& info : *created) {
+    if (info->name == collection) return info;
+  }
+  MARQUEE_ASSIGN_OR_RETURN(std::shared_ptr<const CollectionInfo> info,
+                           catalog_.Find(conn, collection, generation));
+  if (info != nullptr || !create) return info;
+  // A new collection: its table, created inside this transaction (and gone
+  // with it if the batch fails).
+  MARQUEE_ASSIGN_OR_RETURN(
+      PgResult count,
+      conn.Exec(absl::StrCat("SELECT count(*) FROM ", names_.collections), {},
+                "counting collections"));
+  MARQUEE_ASSIGN_OR_RETURN(int64_t number, count.Int(0, 0));
+  const std::string table = CollectionTableName(collection, static_cast<uint64_t>(number) + 1);
+  MARQUEE_RETURN_IF_ERROR(conn.ExecSimple(CreateCollectionTableSql(names_, table),
+                                          absl::StrCat("creating the table of ", Sv(collection))));
+  MARQUEE_RETURN_IF_ERROR(
+      conn.Exec(absl::StrCat("INSERT INTO ", names_.collections, " (name, table_name) VALUES ($1, $2)"),
+                {Param::Text(collection), Param::Text(table)},
+                absl::StrCat("registering collection ", Sv(collection)))
+          .status());
+  auto fresh = std::make_shared<CollectionInfo>();
+  fresh->name = std::string(collection);
+  fresh->table = names_.Table(table);
+  fresh->generation = generation;
+  created->push_back(fresh);
+  return std::shared_ptr<const CollectionInfo>(std::move(fresh));
+}
+
+absl::StatusOr<uint64_t> PostgresStoreImpl::WriteOnce(Connection& conn, const WriteBatch& batch,
+                                                      bool* retry_safe) {
+  MARQUEE_RETURN_IF_ERROR(conn.ExecSimple("BEGIN", "starting a write"));
+  std::vector<std::shared_ptr<const CollectionInfo>> created;
+  auto body = [&]() -> absl::StatusOr<uint64_t> {
+    // The store's writer lock (see the top of this file).
+    MARQUEE_ASSIGN_OR_RETURN(
+        PgResult meta,
+        conn.Exec(absl::StrCat("SELECT catalog_generation FROM ", names_.meta, " FOR UPDATE"), {},
+                  "locking the store for a write"));
+    MARQUEE_ASSIGN_OR_RETURN(int64_t generation_value, meta.Int(0, 0));
+    const auto generation = static_cast<uint64_t>(generation_value);
+
+    // Expected versions hold against the state before the batch.
+    for (const auto& op : batch.ops()) {
+      if (!op.expected_version) continue;
+      MARQUEE_ASSIGN_OR_RETURN(
+          std::shared_ptr<const CollectionInfo> info,
+          CollectionForWrite(conn, op.collection, generation, /*create=*/false, &created));
+      uint64_t actual = 0;
+      if (info != nullptr) {
+        const std::string key = IdKey(op.id);
+        MARQUEE_ASSIGN_OR_RETURN(
+            PgResult row,
+            conn.Exec(absl::StrCat("SELECT version FROM ", info->table,
+                                   " WHERE id_key = $1 FOR UPDATE"),
+                      {Param::Bytes(key)}, absl::StrCat("checking ", KeyName(op.collection, op.id))));
+        if (row.rows() > 0) {
+          MARQUEE_ASSIGN_OR_RETURN(int64_t version, row.Int(0, 0));
+          actual = static_cast<uint64_t>(version);
+        }
+      }
+      if (actual != *op.expected_version) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            KeyName(op.collection, op.id), " is at version ", actual, ", expected ",
+            *op.expected_version, *op.expected_version == 0 ? " (must not exist)" : ""));
+      }
+    }
+
+    MARQUEE_ASSIGN_OR_RETURN(
+        PgResult next,
+        conn.Exec(absl::StrCat("SELECT nextval('", names_.versions, "')"), {},
+                  "drawing a version"));
+    MARQUEE_ASSIGN_OR_RETURN(int64_t version_value, next.Int(0, 0));
+    const std::string version = std::to_string(version_value);
+    const std::string now = std::to_string(absl::ToUnixMicros(clock_->Now()));
+
+    int seq = 0;
+    for (const auto& op : batch.ops()) {
+      const std::string seq_text = std::to_string(seq++);
+      const std::string key = IdKey(op.id);
+      const bool put = op.kind == WriteBatch::OpKind::kPut;
+      MARQUEE_ASSIGN_OR_RETURN(
+          std::shared_ptr<const CollectionInfo> info,
+          CollectionForWrite(conn, op.collection, generation, /*create=*/put, &created));
+      const std::string what = absl::StrCat("writing ", KeyName(op.collection, op.id));
+      if (put) {
+        const std::string schema = std::to_string(op.schema);
+        std::vector<std::string> keys;
+        keys.reserve(info->indexes.size());
+        for (const IndexInfo& index : info->indexes) {
+          keys.push_back(IndexKeyOf(index.spec, op.body, op.id));
+        }
+        std::vector<Param> params = {Param::Bytes(key),         Param::Text(op.id),
+                                     Param::Text(version),      Param::Text(schema),
+                                     Param::Text(now),          Param::Text(op.body.text()),
+                                     Param::Text(seq_text),     Param::Text(op.collection)};
+        for (const std::string& index_key : keys) params.push_back(Param::Bytes(index_key));
+        MARQUEE_RETURN_IF_ERROR(conn.Exec(PutSql(*info, names_.changes), params, what).status());
+      } else {
+        std::string sql = absl::StrCat(
+            "INSERT INTO ", names_.changes,
+            " (version, seq, collection, id, op) VALUES ($2::bigint, $3::integer, $4, $5, 'erase')");
+        if (info != nullptr) {
+          sql = absl::StrCat("WITH d AS (DELETE FROM ", info->table, " WHERE id_key = $1) ", sql);
+        } else {
+          sql = absl::StrCat("WITH d AS (SELECT $1::bytea) ", sql);
+        }
+        MARQUEE_RETURN_IF_ERROR(conn.Exec(sql,
+                                          {Param::Bytes(key), Param::Text(version),
+                                           Param::Text(seq_text), Param::Text(op.collection),
+                                           Param::Text(op.id)},
+                                          what)
+                                    .status());
+      }
+    }
+    MARQUEE_RETURN_IF_ERROR(
+        conn.Exec(absl::StrCat("UPDATE ", names_.meta, " SET last_version = $1::bigint"),
+                  {Param::Text(version)}, "recording the version")
+            .status());
+    if (options_.notify) {
+      MARQUEE_RETURN_IF_ERROR(conn.Exec("SELECT pg_notify($1, $2)",
+                                        {Param::Text(names_.channel), Param::Text(version)},
+                                        "notifying watchers")
+                                  .status());
+    }
+    return static_cast<uint64_t>(version_value);
+  };
+  absl::StatusOr<uint64_t> version = body();
+  if (!version.ok()) {
+    if (!conn.broken()) (void)conn.ExecSimple("ROLLBACK", "rolling back a write");
+    return version.status();
+  }
+  // From here a lost connection leaves the outcome unknown: no retry.
+  *retry_safe = false;
+  absl::Status committed = conn.ExecSimple("COMMIT", "committing a write");
+  if (!committed.ok()) {
+    if (conn.broken()) {
+      return absl::UnavailableError(absl::StrCat(
+          "the connection was lost while committing version ", *version,
+          "; the write may or may not have committed: ", committed.message()));
+    }
+    return committed;
+  }
+  for (auto& info : created) catalog_.Remember(std::move(info));
+  return version;
+}
+
+}  // namespace marquee::postgres::internal
