@@ -1,4 +1,5 @@
 #include "internal/memory_store_impl.h"
+#include "internal/write_batch_rules.h"
 
 #include <unistd.h>
 
@@ -32,16 +33,6 @@ namespace {
 // can add to the leader's own write.
 constexpr size_t kMaxGroupWrites = 1024;
 constexpr size_t kMaxGroupBytes = size_t{8} << 20;
-
-size_t BatchBytes(const WriteBatch& batch) {
-  size_t bytes = 0;
-  for (const auto& op : batch.ops()) bytes += op.collection.size() + op.id.size() + op.body.size() + 32;
-  return bytes;
-}
-
-std::string KeyName(std::string_view collection, std::string_view id) {
-  return absl::StrCat("'", Sv(collection), "/", Sv(id), "'");
-}
 
 }  // namespace
 
@@ -94,21 +85,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> MemoryStoreImpl::Watch(uint64_t af
 }
 
 absl::Status MemoryStoreImpl::ValidateBatch(const WriteBatch& batch) const {
-  if (batch.empty()) return absl::InvalidArgumentError("the write batch is empty");
-  for (const auto& op : batch.ops()) {
-    MARQUEE_RETURN_IF_ERROR(ValidateCollectionName(op.collection));
-    MARQUEE_RETURN_IF_ERROR(ValidateRecordId(op.id));
-    if (op.kind == WriteBatch::OpKind::kPut && op.schema == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("schema version of ", KeyName(op.collection, op.id), " must be at least 1"));
-    }
-  }
-  if (size_t bytes = BatchBytes(batch); bytes > options_.max_batch_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("the write batch holds ", bytes,
-                                                     " bytes; the limit is ",
-                                                     options_.max_batch_bytes));
-  }
-  return absl::OkStatus();
+  return ValidateWriteBatch(batch, options_.max_batch_bytes);
 }
 
 absl::StatusOr<uint64_t> MemoryStoreImpl::Write(const WriteBatch& batch,

@@ -22,24 +22,16 @@
 #include "internal/absl_strings.h"
 #include "marquee/status.h"
 #include "postgres/index_keys.h"
+#include "internal/write_batch_rules.h"
 #include "postgres/postgres_store_impl.h"
 #include "postgres/record_row.h"
 
 namespace marquee::postgres::internal {
 
 using marquee::internal::Sv;
+using marquee::internal::KeyName;
 using marquee::internal::StdSv;
 namespace {
-
-size_t BatchBytes(const WriteBatch& batch) {
-  size_t bytes = 0;
-  for (const auto& op : batch.ops()) bytes += op.collection.size() + op.id.size() + op.body.size() + 32;
-  return bytes;
-}
-
-std::string KeyName(std::string_view collection, std::string_view id) {
-  return absl::StrCat("'", Sv(collection), "/", Sv(id), "'");
-}
 
 // The upsert of one record plus its change row, as one statement.
 // $1 id_key, $2 id, $3 version, $4 schema, $5 micros, $6 body, $7 seq,
@@ -69,21 +61,7 @@ std::string PutSql(const CollectionInfo& info, const std::string& changes_table)
 }  // namespace
 
 absl::Status PostgresStoreImpl::ValidateBatch(const WriteBatch& batch) const {
-  if (batch.empty()) return absl::InvalidArgumentError("the write batch is empty");
-  for (const auto& op : batch.ops()) {
-    MARQUEE_RETURN_IF_ERROR(ValidateCollectionName(op.collection));
-    MARQUEE_RETURN_IF_ERROR(ValidateRecordId(op.id));
-    if (op.kind == WriteBatch::OpKind::kPut && op.schema == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("schema version of ", KeyName(op.collection, op.id), " must be at least 1"));
-    }
-  }
-  if (size_t bytes = BatchBytes(batch); bytes > options_.max_batch_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("the write batch holds ", bytes,
-                                                     " bytes; the limit is ",
-                                                     options_.max_batch_bytes));
-  }
-  return absl::OkStatus();
+  return marquee::internal::ValidateWriteBatch(batch, options_.max_batch_bytes);
 }
 
 absl::StatusOr<uint64_t> PostgresStoreImpl::Write(const WriteBatch& batch,
