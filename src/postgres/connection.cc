@@ -1,5 +1,6 @@
 #include "postgres/connection.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -30,11 +31,13 @@ absl::Status ValidateConninfo(std::string_view conninfo) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(std::string(conninfo).c_str(), &error);
   if (options == nullptr) {
-    std::string reason = error != nullptr
-                             ? std::string(absl::StripTrailingAsciiWhitespace(error))
-                             : std::string("out of memory");
+    // libpq's reason quotes the text around the fault, which may be part of
+    // a password: it is not repeated.
+    const bool out_of_memory = error == nullptr;
     PQfreemem(error);
-    return absl::InvalidArgumentError(absl::StrCat("conninfo is not valid: ", reason));
+    if (out_of_memory) return absl::ResourceExhaustedError("libpq could not parse conninfo");
+    return absl::InvalidArgumentError(
+        "conninfo is not a valid libpq connection string or postgresql:// URI");
   }
   PQconninfoFree(options);
   return absl::OkStatus();
@@ -57,10 +60,13 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectSettin
       std::max<int64_t>(2, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(settings.connect_timeout))));
   const std::string timeout = std::to_string(timeout_seconds);
   // The conninfo is expanded first; the keywords after it override what it says.
-  const char* keywords[] = {"dbname", "connect_timeout", "client_encoding", "application_name",
-                            nullptr};
+  // TCP keepalives find a server (or a network) that went away without a
+  // word within about a minute, instead of the kernel's two hours.
+  const char* keywords[] = {"dbname",           "connect_timeout",   "client_encoding",
+                            "application_name", "keepalives",        "keepalives_idle",
+                            "keepalives_interval", "keepalives_count", nullptr};
   const char* values[] = {settings.conninfo.c_str(), timeout.c_str(), "UTF8",
-                          settings.application_name.c_str(), nullptr};
+                          settings.application_name.c_str(), "1", "30", "10", "3", nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -77,6 +83,12 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectSettin
   std::string setup = "SET TimeZone = 'UTC'; SET lock_timeout = 0";
   const int64_t statement_ms = absl::ToInt64Milliseconds(settings.statement_timeout);
   absl::StrAppend(&setup, "; SET statement_timeout = ", statement_ms > 0 ? statement_ms : 0);
+  // A session that stops between two statements of a write (its process
+  // frozen, its network gone) would hold the meta row lock every writer
+  // needs; the server ends such a transaction after this long. A live
+  // writer sends its next statement within milliseconds.
+  absl::StrAppend(&setup, "; SET idle_in_transaction_session_timeout = ",
+                  std::max<int64_t>(statement_ms, 10'000));
   if (absl::Status s = connection->ExecSimple(setup, "setting up the session"); !s.ok()) return s;
   return connection;
 }

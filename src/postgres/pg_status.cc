@@ -24,6 +24,10 @@ absl::StatusCode CodeOf(std::string_view sqlstate) {
     return absl::StatusCode::kAborted;  // serialization failure, deadlock, lock timeout
   }
   if (cls == "22") return absl::StatusCode::kInvalidArgument;  // data exception
+  // program limit exceeded: e.g. an index key over btree's ~2.7 KB entry
+  // limit, which only a very long indexed value reaches; the write is
+  // refused as the caller's, not the server's fault.
+  if (cls == "54") return absl::StatusCode::kInvalidArgument;
   if (sqlstate == "XX001" || sqlstate == "XX002") return absl::StatusCode::kDataLoss;
   return absl::StatusCode::kInternal;
 }
@@ -39,7 +43,10 @@ absl::Status StatusOfSqlState(std::string_view sqlstate, std::string_view messag
 
 absl::Status StatusOfResult(const PGresult* result, PGconn* conn, std::string_view what) {
   const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = result ? PQresultErrorMessage(result) : "";
+  // The primary message only: PQresultErrorMessage adds DETAIL and HINT
+  // lines, which can quote the row's values.
+  const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string message = primary != nullptr ? primary : "";
   if (message.empty() && conn != nullptr) message = PQerrorMessage(conn);
   absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(message);
   if (sqlstate == nullptr || (conn != nullptr && PQstatus(conn) == CONNECTION_BAD)) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "marquee/postgres/postgres_store.h"
 #include "support/postgres_database.h"
@@ -117,6 +118,36 @@ TEST_CASE("a writer blocked by a held lock times out with Unavailable instead of
     MustPut(*store, "c", "b", "{}");
   }
   test::DropSchema(url, schema);
+}
+
+TEST_CASE("writers go on once PostgreSQL ends a stalled transaction that held their lock") {
+  const std::string url = PostgresUrl();
+  const std::string schema = test::UniqueSchema();
+  {
+    std::unique_ptr<PostgresStore> store = MustOpen({.conninfo = url, .schema = schema});
+    MustPut(*store, "c", "a", "{}");
+    // A session set up as the store sets up its own, which takes the writer
+    // lock and then goes silent, as a frozen process or a lost network would.
+    PGconn* stalled = PQconnectdb(url.c_str());
+    REQUIRE(PQstatus(stalled) == CONNECTION_OK);
+    PQclear(PQexec(stalled, "SET idle_in_transaction_session_timeout = 1000"));
+    PQclear(PQexec(stalled, ("BEGIN; SELECT * FROM " + schema + ".meta FOR UPDATE").c_str()));
+    // The server ends the idle transaction after 1 s and frees the lock: the
+    // write goes through within the store's statement timeout (30 s).
+    const auto start = std::chrono::steady_clock::now();
+    MustPut(*store, "c", "b", "{}");
+    CHECK(SecondsSince(start) < 10);
+    PQfinish(stalled);
+  }
+  test::DropSchema(url, schema);
+}
+
+TEST_CASE("a malformed conninfo is refused without repeating it") {
+  absl::Status status =
+      OpenPostgresStore({.conninfo = "host=127.0.0.1 password=my secret-pass"}).status();
+  CHECK(absl::IsInvalidArgument(status));
+  CHECK(status.message().find("secret") == std::string_view::npos);
+  CHECK(status.message().find("my") == std::string_view::npos);
 }
 
 TEST_CASE("bad options and unreachable servers fail fast with clear codes") {

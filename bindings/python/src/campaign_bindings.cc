@@ -13,6 +13,7 @@
 
 #include "domain_convert.h"
 #include "errors.h"
+#include "iterator_guard.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "registrations.h"
 #include "service_holder.h"
@@ -33,6 +34,7 @@ class CampaignIterator {
       : campaigns_(std::move(campaigns)), request_(std::move(request)) {}
 
   py::dict Next() {
+    IteratorGuard guard(running_);
     while (next_ == rows_.size()) {
       if (done_) throw py::stop_iteration();
       CampaignRepository& repo = campaigns_->Get();
@@ -52,6 +54,7 @@ class CampaignIterator {
   std::vector<campaign::Campaign> rows_;
   size_t next_ = 0;
   bool done_ = false;
+  bool running_ = false;  // IteratorGuard
 };
 
 campaign::CampaignStatus ToStatus(const std::string& name) {

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "domain_convert.h"
 #include "errors.h"
+#include "iterator_guard.h"
 #include "json_convert.h"
 #include "marquee/client/client.h"
 #include "registrations.h"
@@ -76,6 +77,7 @@ class RemoteCampaignIterator {
       : client_(std::move(client)), pager_(std::move(pager)) {}
 
   py::dict Next() {
+    IteratorGuard guard(running_);
     while (next_ == rows_.size()) {
       if (pager_.done()) throw py::stop_iteration();
       auto page = WithoutGil([&] { return pager_.Next(); });
@@ -90,6 +92,7 @@ class RemoteCampaignIterator {
   client::CampaignPager pager_;
   std::vector<campaign::Campaign> rows_;
   size_t next_ = 0;
+  bool running_ = false;  // IteratorGuard
 };
 
 std::shared_ptr<Client> Create(std::string base_url, std::string api_key,

@@ -119,11 +119,22 @@ std::string ToJsonText(py::handle value) {
 
 Json ToJson(py::handle value) { return Unwrap(Json::Parse(ToJsonText(value))); }
 
+namespace {
+// json.loads, looked up once at import (InitJsonConvert). Not a function-
+// local static: its first use would import under the GIL inside a static
+// initializer, which deadlocks when two threads get there at once (the
+// first waits for the GIL, the second for the initializer). Leaked on
+// purpose: destroying it after the interpreter finalized would touch a dead
+// interpreter.
+py::object* json_loads = nullptr;
+}  // namespace
+
+void InitJsonConvert() {
+  if (json_loads == nullptr) json_loads = new py::object(py::module_::import("json").attr("loads"));
+}
+
 py::object FromJsonText(std::string_view text) {
-  // Leaked on purpose: destroying it after the interpreter has finalized
-  // would touch a dead interpreter.
-  static py::object& loads = *new py::object(py::module_::import("json").attr("loads"));
-  return loads(py::str(text.data(), text.size()));
+  return (*json_loads)(py::str(text.data(), text.size()));
 }
 
 }  // namespace marquee::python

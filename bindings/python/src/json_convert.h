@@ -31,6 +31,9 @@ Json ToJson(pybind11::handle value);
 
 // The Python object of a JSON text.
 pybind11::object FromJsonText(std::string_view text);
+// Looks up what FromJsonText needs; called once when the module is imported,
+// before any other function of this file.
+void InitJsonConvert();
 inline pybind11::object FromJson(const Json& json) { return FromJsonText(json.text()); }
 
 }  // namespace marquee::python

@@ -4,7 +4,9 @@
 // class another one created (scan_bindings.cc extends marquee.Store).
 #include <pybind11/pybind11.h>
 
+#include "json_convert.h"
 #include "registrations.h"
+#include "time_convert.h"
 
 PYBIND11_MODULE(marquee, m) {
   m.doc() =
@@ -13,6 +15,10 @@ PYBIND11_MODULE(marquee, m) {
       "on it; FeatureSet evaluates GrowthBook features; Client talks to a marquee-server. "
       "Failures raise marquee.Error subclasses; blocking calls release the GIL.";
   namespace python = marquee::python;
+  // The Python objects the converters use, looked up now, once, while the
+  // import holds the GIL (see json_convert.cc).
+  python::InitJsonConvert();
+  python::InitTimeConvert();
   python::RegisterErrors(m);
   python::RegisterRecord(m);
   python::RegisterStore(m);

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "errors.h"
 #include "index_convert.h"
+#include "iterator_guard.h"
 #include "marquee/page.h"
 #include "registrations.h"
 #include "store_handle.h"
@@ -56,6 +57,7 @@ class PageIterator {
       : paginator_(std::move(paginator)), request_(std::move(request)) {}
 
   Page Next() {
+    IteratorGuard guard(running_);
     if (done_) throw py::stop_iteration();
     Page page = paginator_->Fetch(request_);
     if (page.next) {
@@ -71,6 +73,7 @@ class PageIterator {
   std::shared_ptr<PaginatorHandle> paginator_;
   PageRequest request_;
   bool done_ = false;
+  bool running_ = false;  // IteratorGuard
 };
 
 // The items of every page of a PageIterator.
@@ -79,6 +82,7 @@ class ItemIterator {
   explicit ItemIterator(PageIterator pages) : pages_(std::move(pages)) {}
 
   Record Next() {
+    IteratorGuard guard(running_);
     while (next_ == items_.size()) {
       items_ = pages_.Next().items;  // StopIteration after the last page
       next_ = 0;
@@ -90,6 +94,7 @@ class ItemIterator {
   PageIterator pages_;
   std::vector<Record> items_;
   size_t next_ = 0;
+  bool running_ = false;  // IteratorGuard
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "errors.h"
 #include "index_convert.h"
+#include "iterator_guard.h"
 #include "marquee/store.h"
 #include "registrations.h"
 #include "store_handle.h"
@@ -56,6 +57,7 @@ class ScanIterator {
       : handle_(std::move(handle)), request_(std::move(request)) {}
 
   Record Next() {
+    IteratorGuard guard(running_);
     while (next_ == rows_.size()) {
       if (done_) throw py::stop_iteration();
       ScanResult page = RunScan(*handle_, request_);
@@ -73,6 +75,7 @@ class ScanIterator {
   std::vector<Record> rows_;
   size_t next_ = 0;
   bool done_ = false;
+  bool running_ = false;  // IteratorGuard
 };
 
 }  // namespace

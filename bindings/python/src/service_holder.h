@@ -46,11 +46,21 @@ class ServiceHolder {
   ServiceHolder(const ServiceHolder&) = delete;
   ServiceHolder& operator=(const ServiceHolder&) = delete;
   // Services may wait for their threads or flush to the store when
-  // destroyed: without the GIL, so those threads never wait for it.
+  // destroyed, and this may hold the last reference to a closed store,
+  // whose destructor syncs its log and joins its threads: all of it
+  // without the GIL, so other Python threads run meanwhile. The service
+  // goes first: it points at the store.
   ~ServiceHolder() {
-    if (service_ != nullptr && PyGILState_Check()) {
-      pybind11::gil_scoped_release release;
+    auto drop = [this] {
       service_.reset();
+      store_.reset();
+      handle_.reset();
+    };
+    if (PyGILState_Check()) {
+      pybind11::gil_scoped_release release;
+      drop();
+    } else {
+      drop();
     }
   }
 

@@ -82,7 +82,10 @@ py::dict RecoveryDict(const RecoveryReport& report) {
 
 uint64_t Write(const StoreHandle& handle, const WriteBatch& batch, bool sync) {
   std::shared_ptr<MemoryStore> store = handle.Get();
-  auto version = WithoutGil([&] { return store->Write(batch, {.sync = sync}); });
+  // A copy, taken with the GIL held: another Python thread may add to the
+  // same batch object while this one waits for the store without the GIL.
+  const WriteBatch mine = batch;
+  auto version = WithoutGil([&] { return store->Write(mine, {.sync = sync}); });
   return Unwrap(std::move(version));
 }
 
@@ -206,7 +209,14 @@ void RegisterStore(py::module_& m) {
           },
           "Forces everything acknowledged so far to disk.")
       .def(
-          "stats", [](const StoreHandle& handle) { return StatsDict(handle.Get()->stats()); },
+          "stats",
+          [](const StoreHandle& handle) {
+            // stats() waits for the commit lock, which a writer holds
+            // through its fsync: not with the GIL held.
+            std::shared_ptr<MemoryStore> store = handle.Get();
+            const MemoryStoreStats stats = WithoutGil([&] { return store->stats(); });
+            return StatsDict(stats);
+          },
           "Counters: records, version, log_bytes, fsyncs, group_commits, snapshots_written.")
       .def_property_readonly(
           "recovery",

@@ -1,5 +1,7 @@
 #include "store_handle.h"
 
+#include <pybind11/pybind11.h>
+
 #include "absl/status/status.h"
 #include "errors.h"
 
@@ -23,6 +25,14 @@ void StoreHandle::Close() {
   }
   // `dropped` may be the last reference: the store's destructor syncs the
   // log, so it runs here, outside the lock (the caller releases the GIL).
+}
+
+StoreHandle::~StoreHandle() {
+  std::shared_ptr<MemoryStore> dropped = std::move(store_);
+  if (dropped != nullptr && PyGILState_Check()) {
+    pybind11::gil_scoped_release release;
+    dropped.reset();
+  }
 }
 
 bool StoreHandle::closed() const {

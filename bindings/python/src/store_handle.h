@@ -21,6 +21,11 @@ namespace marquee::python {
 class StoreHandle {
  public:
   explicit StoreHandle(std::unique_ptr<MemoryStore> store) : store_(std::move(store)) {}
+  // A store garbage-collected without close() is synced and closed here,
+  // without the GIL when it is the last reference.
+  ~StoreHandle();
+  StoreHandle(const StoreHandle&) = delete;
+  StoreHandle& operator=(const StoreHandle&) = delete;
 
   // The open store; raises FailedPreconditionError once closed.
   // REQUIRES: the GIL is held (it may raise).

@@ -18,21 +18,24 @@ struct DatetimeApi {
   py::object one_microsecond;
 };
 
-const DatetimeApi& Api() {
-  // Leaked on purpose (see json_convert.cc).
-  static const DatetimeApi& api = *[] {
-    py::module_ datetime = py::module_::import("datetime");
-    py::object utc = datetime.attr("timezone").attr("utc");
-    auto* made = new DatetimeApi{datetime.attr("datetime"), datetime.attr("timedelta"),
-                                 datetime.attr("datetime")(1970, 1, 1, 0, 0, 0, 0, utc),
-                                 py::none()};
-    made->one_microsecond = made->timedelta(py::arg("microseconds") = 1);
-    return made;
-  }();
-  return api;
-}
+// Looked up once at import (InitTimeConvert), not in a function-local
+// static, for the reason json_convert.cc gives. Leaked on purpose.
+const DatetimeApi* datetime_api = nullptr;
+
+const DatetimeApi& Api() { return *datetime_api; }
 
 }  // namespace
+
+void InitTimeConvert() {
+  if (datetime_api != nullptr) return;
+  py::module_ datetime = py::module_::import("datetime");
+  py::object utc = datetime.attr("timezone").attr("utc");
+  auto* made = new DatetimeApi{datetime.attr("datetime"), datetime.attr("timedelta"),
+                               datetime.attr("datetime")(1970, 1, 1, 0, 0, 0, 0, utc),
+                               py::none()};
+  made->one_microsecond = made->timedelta(py::arg("microseconds") = 1);
+  datetime_api = made;
+}
 
 py::object ToDatetime(absl::Time time) {
   const DatetimeApi& api = Api();

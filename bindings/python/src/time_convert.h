@@ -15,6 +15,9 @@
 namespace marquee::python {
 
 pybind11::object ToDatetime(absl::Time time);
+// Looks up the datetime types these functions use; called once when the
+// module is imported, before any other function of this file.
+void InitTimeConvert();
 absl::Time ToTime(pybind11::handle value);
 
 }  // namespace marquee::python

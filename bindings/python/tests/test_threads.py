@@ -124,9 +124,11 @@ def test_the_gil_is_released_while_blocking(store):
     assert largest_gap < 0.5
 
 
-def test_gil_released_during_store_writes(durable_store):
+def test_python_thread_progresses_while_writers_fsync(durable_store):
     """Writers fsync every write (fsync='always'); a pure-Python thread
-    still makes steady progress meanwhile."""
+    still makes steady progress meanwhile. (That a call releases the GIL
+    while it blocks is shown by the Decider wait test above, whose one call
+    blocks for a second.)"""
     stop = threading.Event()
     ticks = []
 
