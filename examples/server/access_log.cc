@@ -60,6 +60,29 @@ void AppendTime(std::string& out, absl::Time now) {
 
 }  // namespace
 
+std::string RedactedTarget(std::string_view target) {
+  const size_t query = target.find('?');
+  if (query == std::string_view::npos) return std::string(target);
+  constexpr std::string_view kName = "access_token=";
+  std::string out(target.substr(0, query + 1));
+  std::string_view rest = target.substr(query + 1);
+  // Parameter by parameter, so "xaccess_token=" is not mistaken for it.
+  while (true) {
+    const size_t amp = rest.find('&');
+    const std::string_view param = rest.substr(0, amp);
+    if (param.substr(0, kName.size()) == kName) {
+      out.append(kName);
+      out.append("REDACTED");
+    } else {
+      out.append(param);
+    }
+    if (amp == std::string_view::npos) break;
+    out.push_back('&');
+    rest = rest.substr(amp + 1);
+  }
+  return out;
+}
+
 std::string AccessLogLine(const marquee::http::AccessLogEntry& e, absl::Time now) {
   std::string line;
   line.reserve(160 + e.target.size());
@@ -68,7 +91,7 @@ std::string AccessLogLine(const marquee::http::AccessLogEntry& e, absl::Time now
   line += "\",\"method\":\"";
   AppendEscaped(line, e.method);
   line += "\",\"target\":\"";
-  AppendEscaped(line, e.target);
+  AppendEscaped(line, RedactedTarget(e.target));
   absl::StrAppend(&line, "\",\"status\":", e.status,
                   ",\"latency_us\":", absl::ToInt64Microseconds(e.latency),
                   ",\"bytes_in\":", e.bytes_in, ",\"bytes_out\":", e.bytes_out,

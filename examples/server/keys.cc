@@ -18,6 +18,7 @@ absl::StatusOr<ServerKeys> ChooseKeys(const ServerFlags& flags) {
     admin = *a;
     delivery = *d;
     keys.admin_key = admin;
+    keys.delivery_key = delivery;
     keys.banner = {"API keys (generated for this run; pass --admin-key/--delivery-key, or "
                    "adminKey/deliveryKey in --config, to choose):",
                    "  admin:    " + admin, "  delivery: " + delivery};

@@ -18,6 +18,10 @@ struct ServerKeys {
   // "$MARQUEE_ADMIN_KEY" when the operator gave one (theirs is not echoed),
   // empty when there is none.
   std::string admin_key;
+  // The delivery key for the web page's link (--web-dir): in clear when
+  // generated, empty otherwise (an operator's key is not echoed; the page
+  // then asks for it).
+  std::string delivery_key;
   // Lines for the start-up banner: generated keys, or a warning that the
   // API is open.
   std::vector<std::string> banner;

@@ -40,6 +40,7 @@
 #include "options.h"
 #include "server_metrics.h"
 #include "server_settings.h"
+#include "static_files.h"
 
 namespace {
 
@@ -153,8 +154,8 @@ int main(int argc, char** argv) {
   api_options.webhooks = webhooks->get();
   api_options.on_server_error = [](const marquee::http::Request& request,
                                    const absl::Status& status) {
-    std::cerr << "marquee-server: " << request.method << " " << request.target << ": " << status
-              << "\n";
+    std::cerr << "marquee-server: " << request.method << " "
+              << marquee_server::RedactedTarget(request.target) << ": " << status << "\n";
   };
   api_options.auth.keys = keys->auth.keys;
   api_options.extra_metrics = [memory_store, ingestor](marquee::http::PrometheusText& out) {
@@ -164,6 +165,20 @@ int main(int argc, char** argv) {
       marquee::http::Api::Create(std::move(api_options));
   if (!api.ok()) return Fail("create the API", api.status());
 
+  // --web-dir: a site (examples/web, the demo campaign page) served
+  // read-only under /web/, beside the API, on the same origin: its pages
+  // call the API without CORS.
+  std::unique_ptr<marquee_server::StaticFiles> site;
+  if (!flags.web_dir.empty()) {
+    absl::StatusOr<std::unique_ptr<marquee_server::StaticFiles>> opened =
+        marquee_server::StaticFiles::Open({.directory = flags.web_dir});
+    if (!opened.ok()) {
+      std::cerr << "marquee-server: --web-dir: " << opened.status().message() << "\n";
+      return 2;
+    }
+    site = *std::move(opened);
+  }
+
   // The limits and timeouts come from the settings; where to listen, the
   // threads and TLS from the flags (or their config keys).
   marquee::http::ServerOptions server_options = settings.server;
@@ -172,6 +187,12 @@ int main(int argc, char** argv) {
   server_options.tls_certificate_file = flags.tls_cert;
   server_options.tls_private_key_file = flags.tls_key;
   server_options.access_log = flags.access_log ? &marquee_server::LogRequest : nullptr;
+  if (site != nullptr) {
+    const marquee_server::StaticFiles* files = site.get();
+    server_options.host_routes = [files](const marquee::http::Request& request) {
+      return files->Handle(request);
+    };
+  }
   absl::StatusOr<std::unique_ptr<marquee::http::Server>> server =
       marquee::http::Server::Start(**api, std::move(server_options));
   if (!server.ok()) {
@@ -205,6 +226,13 @@ int main(int argc, char** argv) {
     for (const std::string& line : seeded) std::cerr << "    " << line << "\n";
   }
   for (const std::string& line : keys->banner) std::cerr << "  " << line << "\n";
+  if (site != nullptr) {
+    // The delivery key travels in the fragment, which browsers never send:
+    // it stays out of requests and logs; the page keeps it in localStorage.
+    std::cerr << "  web: " << site->directory() << " at " << base << "/web/\n"
+              << "    open " << base << "/web/"
+              << (keys->delivery_key.empty() ? "" : "#key=" + keys->delivery_key) << "\n";
+  }
   const std::string admin_header =
       keys->admin_key.empty() ? "" : " -H \"Authorization: Bearer " + keys->admin_key + "\"";
   std::cerr << "  try:\n"

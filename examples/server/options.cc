@@ -36,6 +36,9 @@ options:
   --access-log on|off one JSON line per request on stdout (default on)
   --webhooks on|off   send webhook deliveries to the subscriptions of
                       /v1/webhooks (default on; off still serves the routes)
+  --web-dir DIR       serve the files of DIR read-only under /web/ (GET /
+                      redirects there), e.g. examples/web, the demo campaign
+                      page; no symlinks, no hidden files, nothing outside DIR
   --config FILE       read settings from a JSON file: every flag above as a
                       camelCase key ("dataDir", "adminKey", ...; on|off as
                       true|false) and the limits, timeouts, rate limits,
@@ -97,7 +100,8 @@ absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) 
     } else if (arg == "--data-dir" || arg == "--listen" || arg == "--port-file" ||
                arg == "--fsync" || arg == "--threads" || arg == "--admin-key" ||
                arg == "--delivery-key" || arg == "--tls-cert" || arg == "--tls-key" ||
-               arg == "--access-log" || arg == "--webhooks" || arg == "--config") {
+               arg == "--access-log" || arg == "--webhooks" || arg == "--config" ||
+               arg == "--web-dir") {
       if (!take_value()) return bad(std::string(arg) + " needs a value");
       if (value.empty()) return bad(std::string(arg) + " needs a non-empty value");
       if (arg == "--admin-key" || arg == "--delivery-key") {
@@ -123,6 +127,8 @@ absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) 
         flags.tls_key = value;
       } else if (arg == "--config") {
         flags.config_file = value;
+      } else if (arg == "--web-dir") {
+        flags.web_dir = value;
       } else if (arg == "--fsync") {
         std::optional<marquee::FsyncPolicy> policy = ParseFsyncPolicy(value);
         if (!policy) {

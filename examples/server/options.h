@@ -28,6 +28,7 @@ struct ServerFlags {
   std::string tls_key;
   bool access_log = true;   // --access-log on|off
   bool webhooks = true;     // --webhooks on|off: send deliveries
+  std::string web_dir;      // --web-dir DIR: static files under /web/; empty: none
   std::string config_file;  // --config FILE; empty: none (flag only)
   bool help = false;        // flag only
 };

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -125,10 +126,28 @@ absl::StatusOr<Reply> Client::Impl::Attempt(const Call& call, const std::string*
     }
     request.body = call.body;
   }
+  // cpp-httplib 0.11 (Debian 12's) reads a 304 without Content-Length as a
+  // body that ends at the connection's close, so a revalidation against a
+  // server that (rightly, RFC 9110 §15.4.5) sends none, as marquee-server
+  // does, waited for the read timeout. A 304 has no body: stop after its
+  // header, keep what it said, and drop the connection (its state is
+  // cpp-httplib's to know).
+  std::optional<httplib::Response> not_modified;
+  request.response_handler = [&not_modified](const httplib::Response& head) {
+    if (head.status != 304) return true;
+    not_modified = head;
+    return false;
+  };
   std::unique_ptr<httplib::Client> connection = AcquireConnection();
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
-  if (!connection->send(request, response, error)) {
+  const bool sent = connection->send(request, response, error);
+  if (!sent && not_modified && error == httplib::Error::Canceled) {
+    Reply reply{.status = 304};
+    for (const auto& [name, value] : not_modified->headers) reply.headers.Add(name, value);
+    return reply;
+  }
+  if (!sent) {
     // The connection's state is unknown: drop it rather than reuse it.
     const std::string what = httplib::to_string(error);
     if (error == httplib::Error::ConnectionTimeout) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -44,6 +45,21 @@ std::string_view BearerToken(const Request& request) {
     return {};
   }
   return TrimOws(v.substr(kScheme.size()));
+}
+
+// GET /v1/polls/{id}/stream: a browser's EventSource cannot send headers,
+// so this one route also takes its key from the query (access_token).
+bool IsStreamPath(const Target& target) {
+  const std::vector<std::string>& s = target.segments;
+  return s.size() == 4 && s[0] == "v1" && s[1] == "polls" && s[3] == "stream";
+}
+
+// The value of the first access_token query parameter; empty when absent.
+std::string_view QueryToken(const Target& target) {
+  for (const auto& [name, value] : target.query) {
+    if (name == kAccessTokenParam) return value;
+  }
+  return {};
 }
 
 bool Covers(ApiScope scope, RouteClass route, std::string_view method) {
@@ -120,18 +136,29 @@ absl::StatusOr<Principal> Authorizer::Authorize(const Request& request,
   const RouteClass route = ClassifyRoute(request.method, target);
   Principal principal;
   if (route == RouteClass::kOpen) return principal;
+  const bool stream = IsReadMethod(request.method) && IsStreamPath(target);
   if (!keys_by_digest_.empty()) {
-    const std::string_view token = BearerToken(request);
+    std::string_view token = BearerToken(request);
+    const bool from_query = token.empty() && stream && !QueryToken(target).empty();
+    if (from_query) token = QueryToken(target);
     if (token.empty()) return absl::UnauthenticatedError("no Bearer API key");
     auto it = keys_by_digest_.find(HashApiKey(token));
     if (it == keys_by_digest_.end()) return absl::UnauthenticatedError("unknown API key");
+    // URLs end up in logs and browser histories: a key that can change
+    // data must not travel in one.
+    if (from_query && it->second.scope == ApiScope::kAdmin) {
+      return absl::PermissionDeniedError(
+          "an admin key is not accepted in the query (access_token): use a delivery or read key");
+    }
     if (!Covers(it->second.scope, route, request.method)) {
       return absl::PermissionDeniedError(absl::StrCat(
           "key '", it->second.name, "' has scope ", Sv(ApiScopeName(it->second.scope))));
     }
     principal.key_name = it->second.name;
   }
-  if (route == RouteClass::kDelivery && !options_.jwt_secret.empty()) {
+  // The stream acts for no user (a tally is the same for everyone), so it
+  // needs no end-user token, which an EventSource could not send anyway.
+  if (route == RouteClass::kDelivery && !stream && !options_.jwt_secret.empty()) {
     std::optional<std::string_view> token = request.headers.Get(options_.user_token_header);
     if (!token) return absl::UnauthenticatedError("no end-user token");
     absl::StatusOr<JwtClaims> claims = VerifyJwtHs256(TrimOws(*token), options_.jwt_secret,

@@ -18,6 +18,12 @@ namespace marquee::http::internal {
 
 enum class RouteClass : uint8_t { kOpen, kRead, kDelivery, kAdmin };
 
+// The query parameter that may carry the API key on GET and HEAD of
+// /v1/polls/{id}/stream only (RFC 6750 §2.3's name): a browser's
+// EventSource cannot send an Authorization header. A header, when present,
+// wins; an admin key is refused there (403).
+inline constexpr std::string_view kAccessTokenParam = "access_token";
+
 // Whether `target` is a delivery route's path (auth.h's list), whatever
 // the method: CORS applies to its preflights too.
 bool IsDeliveryPath(const Target& target);

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "http/authorizer.h"
 #include "marquee/campaign/poll_service.h"
 #include "marquee/json_writer.h"
 
@@ -182,8 +183,10 @@ absl::Status AddPollStreamRoute(ApiContext* context, Router* router) {
   }
   context->streams = std::make_shared<StreamHub>(context->options.stream_heartbeat);
   const ApiContext* c = context;
+  // access_token: the API key of an EventSource (authorizer.h).
   return router->Add("GET", "/v1/polls/{id}/stream",
-                     [c](const RouteContext& route) { return StreamTally(*c, route); });
+                     [c](const RouteContext& route) { return StreamTally(*c, route); },
+                     {std::string(kAccessTokenParam)});
 }
 
 }  // namespace marquee::http::internal

@@ -155,6 +155,53 @@ TEST_CASE("auth: keys and scopes") {
   CHECK(auth->Authorize(WithKey("OPTIONS", ""), campaign).ok());
 }
 
+// A target with a query, parsed as the Api parses it.
+Target Parsed(std::string_view target) {
+  absl::StatusOr<Target> parsed = ParseTarget(target);
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().ToString());
+  return *parsed;
+}
+
+TEST_CASE("auth: the poll stream also takes a delivery or read key as access_token") {
+  const std::string admin = "admin-key-1", reader = "read-key-1", delivery = "delivery-key-1";
+  ManualClock clock(kNow);
+  absl::StatusOr<Authorizer> auth = Authorizer::Create(
+      {.keys = {{.name = "ops", .sha256_hex = HashApiKey(admin), .scope = ApiScope::kAdmin},
+                {.name = "dash", .sha256_hex = HashApiKey(reader), .scope = ApiScope::kRead},
+                {.name = "web", .sha256_hex = HashApiKey(delivery), .scope = ApiScope::kDelivery}},
+       .jwt_secret = std::string(kSecret)},
+      &clock);
+  REQUIRE_MESSAGE(auth.ok(), auth.status().ToString());
+  const Target stream = Parsed("/v1/polls/p/stream?access_token=" + delivery);
+  absl::StatusOr<Principal> web = auth->Authorize(WithKey("GET", ""), stream);
+  REQUIRE_MESSAGE(web.ok(), web.status().ToString());
+  CHECK(web->key_name == "web");
+  // The stream acts for nobody: no end-user token needed, even with a secret.
+  CHECK_FALSE(web->user.has_value());
+  CHECK(auth->Authorize(WithKey("HEAD", ""), stream).ok());
+  CHECK(auth->Authorize(WithKey("GET", ""), Parsed("/v1/polls/p/stream?access_token=" + reader))
+            ->key_name == "dash");
+  // An admin key must not travel in a URL.
+  CHECK(auth->Authorize(WithKey("GET", ""), Parsed("/v1/polls/p/stream?access_token=" + admin))
+            .status()
+            .code() == absl::StatusCode::kPermissionDenied);
+  CHECK(auth->Authorize(WithKey("GET", ""), Parsed("/v1/polls/p/stream?access_token=wrong"))
+            .status()
+            .code() == absl::StatusCode::kUnauthenticated);
+  // A header wins over the query.
+  CHECK(auth->Authorize(WithKey("GET", admin), stream)->key_name == "ops");
+  // Only on the stream: elsewhere the query key counts for nothing.
+  CHECK(auth->Authorize(WithKey("GET", ""),
+                        Parsed("/v1/polls/p/results?access_token=" + delivery))
+            .status()
+            .code() == absl::StatusCode::kUnauthenticated);
+  CHECK(auth->Authorize(WithKey("POST", ""), Parsed("/v1/polls/p/votes?access_token=" + delivery))
+            .status()
+            .code() == absl::StatusCode::kUnauthenticated);
+  CHECK(auth->Authorize(WithKey("GET", ""), Parsed("/v1/polls/p/stream")).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+}
+
 TEST_CASE("auth: no keys means an open API") {
   absl::StatusOr<Authorizer> auth = Authorizer::Create({}, nullptr);
   REQUIRE(auth.ok());

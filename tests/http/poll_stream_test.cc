@@ -82,6 +82,37 @@ TEST_SUITE("http.poll_stream") {
     CHECK(f.api->live_streams() == 0);
   }
 
+  TEST_CASE("an EventSource's key may come as access_token, and only on the stream") {
+    const std::string admin = "admin-key-0123456789", delivery = "delivery-key-0123456789";
+    ApiFixture f({.auth = {.keys = {{.name = "ops", .sha256_hex = HashApiKey(admin),
+                                     .scope = ApiScope::kAdmin},
+                                    {.name = "web", .sha256_hex = HashApiKey(delivery),
+                                     .scope = ApiScope::kDelivery}}}},
+                 {.polls = true});
+    Request create{.method = "POST", .target = "/v1/polls",
+                   .body = R"({"id":"colour","question":"Which colour?","options":)"
+                           R"([{"key":"red"},{"key":"blue"}]})"};
+    create.headers.Add("Authorization", "Bearer " + admin);
+    create.headers.Add("Content-Type", "application/json");
+    REQUIRE(f.api->Handle(create).status == 201);
+
+    Response r =
+        f.api->Handle({.method = "GET", .target = "/v1/polls/colour/stream?access_token=" + delivery});
+    CHECK(r.status == 200);
+    CHECK(r.stream != nullptr);
+    CheckProblem(f.api->Handle({.method = "GET", .target = "/v1/polls/colour/stream"}), 401);
+    CheckProblem(f.api->Handle({.method = "GET",
+                                .target = "/v1/polls/colour/stream?access_token=" + admin}),
+                 403);
+    CheckProblem(f.api->Handle({.method = "GET",
+                                .target = "/v1/polls/colour/results?access_token=" + delivery}),
+                 401);
+    // Other query parameters are still refused on the stream.
+    CheckProblem(f.api->Handle({.method = "GET", .target = "/v1/polls/colour/stream?access_token=" +
+                                                          delivery + "&since=3"}),
+                 400);
+  }
+
   TEST_CASE("Last-Event-ID of the current version sends nothing until an update") {
     StreamFixture f;
     REQUIRE(f.VoteFor("u1", "red").status == 201);

@@ -42,6 +42,21 @@ TEST_CASE("the cached seconds follow the clock forward and back") {
         std::string::npos);
 }
 
+TEST_CASE("an API key in access_token never reaches the log") {
+  CHECK(RedactedTarget("/v1/polls/p/stream?access_token=mq_secret") ==
+        "/v1/polls/p/stream?access_token=REDACTED");
+  CHECK(RedactedTarget("/x?a=1&access_token=mq_secret&b=2&access_token=again") ==
+        "/x?a=1&access_token=REDACTED&b=2&access_token=REDACTED");
+  CHECK(RedactedTarget("/x?xaccess_token=kept&access_token=") ==
+        "/x?xaccess_token=kept&access_token=REDACTED");
+  CHECK(RedactedTarget("/v1/campaigns/access_token=not-a-query") ==
+        "/v1/campaigns/access_token=not-a-query");
+  const std::string line =
+      AccessLogLine(Entry("/v1/polls/p/stream?access_token=mq_secret"), absl::UnixEpoch());
+  CHECK(line.find("mq_secret") == std::string::npos);
+  CHECK(line.find("access_token=REDACTED") != std::string::npos);
+}
+
 TEST_CASE("client bytes are escaped so the line stays JSON") {
   const std::string hostile = std::string("/a\"b\\c\x01\x7f\xff\n", 10) + "\"}{";
   const std::string line = AccessLogLine(Entry(hostile), absl::UnixEpoch());

@@ -34,6 +34,7 @@ constexpr char kEveryKey[] = R"({
   "tlsKey": "/etc/marquee/key.pem",
   "accessLog": false,
   "webhooks": false,
+  "webDir": "/srv/marquee/web",
   "limits": {
     "maxHeaderBytes": 8192, "maxHeaderCount": 50, "maxBodyBytes": 65536, "maxJsonDepth": 16,
     "maxTargetBytes": 4096, "maxQueryParams": 32, "maxConnections": 500,
@@ -78,6 +79,7 @@ TEST_CASE("config: every key of the table is read into its setting") {
   CHECK(f.delivery_key == "delivery-key-0123456789");
   CHECK(f.tls_cert == "/etc/marquee/cert.pem");
   CHECK(f.tls_key == "/etc/marquee/key.pem");
+  CHECK(f.web_dir == "/srv/marquee/web");
   CHECK_FALSE(f.access_log);
   CHECK_FALSE(f.webhooks);
 

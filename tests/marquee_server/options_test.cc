@@ -19,7 +19,7 @@ TEST_CASE("flags: each flag sets its setting") {
                     "--threads", "12", "--demo", "--port-file", "/run/port", "--admin-key",
                     "admin-key-0123456789", "--delivery-key", "delivery-key-0123456789",
                     "--tls-cert", "c.pem", "--tls-key", "k.pem", "--access-log", "off",
-                    "--webhooks", "off", "--config", "/etc/m.json"});
+                    "--webhooks", "off", "--config", "/etc/m.json", "--web-dir", "examples/web"});
   absl::StatusOr<ServerFlags> flags = ParseFlags(args.argc(), args.argv());
   REQUIRE(flags.ok());
   CHECK(flags->data_dir == "/data");
@@ -35,6 +35,7 @@ TEST_CASE("flags: each flag sets its setting") {
   CHECK_FALSE(flags->access_log);
   CHECK_FALSE(flags->webhooks);
   CHECK(flags->config_file == "/etc/m.json");
+  CHECK(flags->web_dir == "examples/web");
   CHECK_FALSE(flags->help);
 }
 

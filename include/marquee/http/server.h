@@ -23,7 +23,9 @@
 //     Debian's OpenSSL;
 //   - graceful shutdown: Shutdown stops accepting, closes idle connections,
 //     lets requests in flight finish up to a drain time, then closes the
-//     rest.
+//     rest;
+//   - optional host routes (ServerOptions::host_routes), asked before the
+//     Api, for what is not the Api's business (a site's static files).
 // HEAD answers carry the headers of their GET and no body.
 //
 // The Api is called synchronously on the connection's io thread: a slow
@@ -48,6 +50,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -134,6 +137,15 @@ struct ServerOptions {
   // Called once per answered request (AccessLogEntry); must not throw, and
   // should be quick: it runs on the io thread. Default: none.
   std::function<void(const AccessLogEntry& entry)> access_log{};
+  // The host's own routes, asked first for every request that passed the
+  // transport's limits: an answer it returns is sent as it is (HEAD is the
+  // host's to handle: a body-less answer with Content-Length set is sent as
+  // such); none hands the request to the Api. The Api's auth, limits and
+  // metrics do not apply to these answers. marquee-server serves its
+  // --web-dir this way. Runs on the io threads, possibly several at once;
+  // must not throw and should be quick. Default: none (every request goes
+  // to the Api).
+  std::function<std::optional<Response>(const Request& request)> host_routes{};
 };
 
 class MARQUEE_EXPORT Server {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include <boost/asio/error.hpp>
@@ -220,7 +221,9 @@ void Session::HandleRequest() {
   BeastRequest beast = parser_->release();
   parser_.reset();
   Request request = ToApiRequest(beast, remote_address_);
-  Response response = state_.api.Handle(request);
+  std::optional<Response> host_answer;
+  if (state_.options.host_routes) host_answer = state_.options.host_routes(request);
+  Response response = host_answer ? *std::move(host_answer) : state_.api.Handle(request);
   Write(std::move(response), !keep_alive, std::move(request.method), std::move(request.target));
 }
 
