@@ -73,6 +73,13 @@ std::vector<ConfigKey> MakeConfigKeys() {
                                [](S& s, std::string v) { s.flags.tls_key = std::move(v); })},
       {"", "accessLog", BooleanValue([](S& s, bool v) { s.flags.access_log = v; })},
       {"", "webhooks", BooleanValue([](S& s, bool v) { s.flags.webhooks = v; })},
+      {"", "postgres", TextValue(1, kMaxPathBytes, TextRule::kAny,
+                                 [](S& s, std::string v) { s.flags.postgres = std::move(v); })},
+      {"", "postgresSchema", TextValue(1, 48, TextRule::kPostgresSchema, [](S& s, std::string v) {
+         s.flags.postgres_schema = std::move(v);
+       })},
+      {"", "redis", TextValue(1, kMaxPathBytes, TextRule::kAny,
+                              [](S& s, std::string v) { s.flags.redis = std::move(v); })},
 
       // Sizes and counts of a request and of connections. One body limit
       // serves both the transport and the Api: the server.h rule is that

@@ -34,6 +34,9 @@ constexpr char kEveryKey[] = R"({
   "tlsKey": "/etc/marquee/key.pem",
   "accessLog": false,
   "webhooks": false,
+  "postgres": "postgresql://marquee@db.internal/marquee",
+  "postgresSchema": "shop_eu",
+  "redis": "redis://cache.internal:6380/1",
   "limits": {
     "maxHeaderBytes": 8192, "maxHeaderCount": 50, "maxBodyBytes": 65536, "maxJsonDepth": 16,
     "maxTargetBytes": 4096, "maxQueryParams": 32, "maxConnections": 500,
@@ -80,6 +83,9 @@ TEST_CASE("config: every key of the table is read into its setting") {
   CHECK(f.tls_key == "/etc/marquee/key.pem");
   CHECK_FALSE(f.access_log);
   CHECK_FALSE(f.webhooks);
+  CHECK(f.postgres == "postgresql://marquee@db.internal/marquee");
+  CHECK(f.postgres_schema == "shop_eu");
+  CHECK(f.redis == "redis://cache.internal:6380/1");
 
   CHECK(s.server.max_header_bytes == 8192);
   CHECK(s.server.max_header_count == 50);
@@ -267,6 +273,9 @@ TEST_CASE("config: bad files are refused naming the key and what it takes") {
                      "cursorSecret": "cursor-secret-0123456789-0123456789"}})",
        "config: \"pages.cursorKeyId\" must be a string of 1..64 bytes of letters, digits "
        "and _ . -"},
+      {R"({"postgresSchema": "Shop"})",
+       "config: \"postgresSchema\" must be a string of 1..48 bytes of lowercase letters, digits "
+       "and _, not starting with a digit"},
       {R"({"pages": {"cursorKeyId": "k1"}})",
        "config: \"pages.cursorKeyId\" and \"pages.cursorSecret\" go together"},
       {R"({"pages": {"cursorSecret": "cursor-secret-0123456789-0123456789"}})",
