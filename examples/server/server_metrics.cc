@@ -41,6 +41,9 @@ void WriteReadCacheMetrics(const marquee::TieredCache& cache, marquee::http::Pro
   out.Counter("marquee_read_cache_bus_invalidations_total",
               "Invalidations received on the Redis bus.",
               static_cast<double>(s.bus_invalidations));
+  out.Gauge("marquee_read_cache_pending_invalidations",
+            "Changes not yet invalidated in L2 or published on the bus (Redis down); retried.",
+            static_cast<double>(s.pending_invalidations));
   out.Counter("marquee_read_cache_flushes_total",
               "L1 flushes after a lost change feed or bus connection.",
               static_cast<double>(s.flushes));
