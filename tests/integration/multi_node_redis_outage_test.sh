@@ -9,7 +9,8 @@
 #     SAVE, so its L2 has values that went stale while it was down), the
 #     nodes converge: neither they nor a third node started afterwards
 #     (whose L1 is empty, so it trusts L2) serve a stale value, and a write
-#     through A after Redis returns reaches B's cache within 200 ms, with the
+#     through A after Redis returns reaches B's cache within a second (the
+#     time is printed; the 200 ms bound is multi_node_test.sh's), with the
 #     bus delivering again.
 # Needs MARQUEE_TEST_POSTGRES_URL (else it FAILS), redis-server and curl.
 #
@@ -121,7 +122,7 @@ say "  after Redis returned no node serves a stale value (a new node reading L2 
 delivered=$(metric b marquee_redis_bus_delivered_changes_total)
 name_via b shared >/dev/null
 [[ $(put_campaign a shared v3-back) == 200 ]] || fail "write through A after Redis returned"
-ms=$(wait_name b shared v3-back 200)
+ms=$(wait_name b shared v3-back 1000)
 sleep 0.2
 after=$(metric b marquee_redis_bus_delivered_changes_total)
 ((after > delivered)) || fail "B's bus delivered nothing after Redis returned ($delivered -> $after)"

@@ -17,11 +17,15 @@
 # redis-server and curl on the PATH. The test uses a schema of its own,
 # dropped at the end.
 #
-#   multi_node_test.sh path/to/marquee-server WORK_DIR
+#   multi_node_test.sh path/to/marquee-server WORK_DIR [LIMIT_MS]
+#
+# LIMIT_MS, the visibility bound, is 200 (the issue's); ctest passes a
+# larger one to sanitizer builds, whose servers run several times slower.
 set -euo pipefail
 
 server=$1
 work=$2
+limit_ms=${3:-200}
 rm -rf "$work"
 mkdir -p "$work"
 # shellcheck source=tests/integration/multi_node_lib.sh
@@ -66,7 +70,7 @@ worst=0
 record_latency() {
   local what=$1 ms=$2
   say "  $what visible through B after $ms ms"
-  ((ms < 200)) || fail "$what took $ms ms to become visible through node B (limit 200 ms)"
+  ((ms < limit_ms)) || fail "$what took $ms ms to become visible through node B (limit $limit_ms ms)"
   ((ms > worst)) && worst=$ms
   true
 }
@@ -126,7 +130,7 @@ for round in 1 2 3; do
   record_latency "decision round $round" \
     "$(wait_visible b "/v1/decide?user=u1&placement=mn.slot" "\"text\":\"v$round\"" "$(now_ms)")"
 done
-say "A->B visibility: worst $worst ms (limit 200 ms)"
+say "A->B visibility: worst $worst ms (limit $limit_ms ms)"
 
 # ---- strong reads ---------------------------------------------------------------
 # Right after each write on A, a strong read on B shows it, every time; and
@@ -217,4 +221,4 @@ for node in a b; do
 done
 say "exact tally on both nodes: total $total, x ${expected[x]}, y ${expected[y]}, z ${expected[z]}"
 
-echo "multi-node test passed (A->B visibility worst $worst ms)"
+echo "multi-node test passed (A->B visibility worst $worst ms, limit $limit_ms ms)"
