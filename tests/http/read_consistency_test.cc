@@ -64,7 +64,7 @@ struct CachedApi {
   uint64_t l1_hits() const { return cache->stats().l1.hits; }
 };
 
-TEST_CASE("campaign GETs are eventual through the read cache; strong ones read the store") {
+TEST_CASE("campaign GETs are eventual through the read cache and strong ones read the store") {
   CachedApi f;
   REQUIRE(f.Send("POST", "/v1/campaigns", CampaignBody("spring")).status == 201);
   REQUIRE(f.Send("GET", "/v1/campaigns/spring").status == 200);  // loads into L1
@@ -113,7 +113,7 @@ TEST_CASE("campaign GETs are eventual through the read cache; strong ones read t
   }
 }
 
-TEST_CASE("segment GETs are eventual through the read cache; strong ones read the store") {
+TEST_CASE("segment GETs are eventual through the read cache and strong ones read the store") {
   CachedApi f;
   REQUIRE(f.Send("POST", "/v1/segments", R"({"id":"fr","name":"FR","condition":{"country":"FR"}})")
               .status == 201);

@@ -10,7 +10,7 @@
 namespace marquee_server {
 namespace {
 
-TEST_CASE("redis URI: host alone takes Redis' port, no password, database 0") {
+TEST_CASE("redis URI: host alone takes Redis' port and no password and database 0") {
   absl::StatusOr<RedisAddress> a = ParseRedisUri("redis://cache.internal");
   REQUIRE(a.ok());
   CHECK(a->host == "cache.internal");
@@ -19,7 +19,7 @@ TEST_CASE("redis URI: host alone takes Redis' port, no password, database 0") {
   CHECK(a->database == 0);
 }
 
-TEST_CASE("redis URI: password, port and database") {
+TEST_CASE("redis URI: password and port and database") {
   absl::StatusOr<RedisAddress> a = ParseRedisUri("redis://:s3cret@10.0.0.7:6380/2");
   REQUIRE(a.ok());
   CHECK(a->host == "10.0.0.7");
@@ -37,7 +37,7 @@ TEST_CASE("redis URI: a percent-escaped password and an IPv6 host") {
   CHECK(a->database == 0);
 }
 
-TEST_CASE("redis URI: bad ones are refused, saying why, never quoting the password") {
+TEST_CASE("redis URI: bad ones are refused saying why and never quoting the password") {
   const struct {
     const char* uri;
     const char* reason;

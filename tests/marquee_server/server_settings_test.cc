@@ -148,7 +148,7 @@ TEST_CASE("settings: the TLS pair may come half from each source but must be who
   CHECK_FALSE(LoadSettings(flag_only.argc(), flag_only.argv()).ok());
 }
 
-TEST_CASE("settings: --postgres, --postgres-schema and --redis, from flags or the file") {
+TEST_CASE("settings: --postgres and --postgres-schema and --redis from flags or the file") {
   ConfigFileForTest file(
       R"({"postgres": "postgresql://db/marquee", "postgresSchema": "shop", "redis": "redis://cache:6380"})");
   ArgvForTest from_file({"--config", file.path()});
@@ -173,7 +173,7 @@ TEST_CASE("settings: --postgres, --postgres-schema and --redis, from flags or th
   CHECK(loaded->settings.flags.redis.empty());
 }
 
-TEST_CASE("settings: the data lives in one place, and Redis fronts a shared store only") {
+TEST_CASE("settings: the data lives in one place and Redis fronts a shared store only") {
   ArgvForTest both({"--postgres", "postgresql://db/m", "--data-dir", "/data"});
   absl::StatusOr<LoadedSettings> loaded = LoadSettings(both.argc(), both.argv());
   REQUIRE_FALSE(loaded.ok());

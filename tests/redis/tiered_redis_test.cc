@@ -194,7 +194,7 @@ TEST_CASE("Redis killed mid-test: reads keep working and L2 comes back with Redi
   CHECK(node.cache->stats().remote_hits == remote_hits + 1);
 }
 
-TEST_CASE("Invalidations Redis missed are delivered once it is back, without any read or write") {
+TEST_CASE("Invalidations Redis missed are delivered once it is back without any read or write") {
   RedisServer redis;
   auto store = OpenStore();
   PutValue(*store, "idle", 1);
