@@ -3,8 +3,10 @@
 #include "marquee/tiered_cache.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -81,6 +83,46 @@ struct TieredCache::Impl {
   std::atomic<bool> feed_ok{true};
   std::atomic<int64_t> last_rewatch_micros{0};
 
+  // Retries what the fanout could not deliver (L2 down, bus down) without
+  // waiting for traffic: a key nobody reads or writes again would otherwise
+  // keep its stale L2 value until remote_ttl, for every node that trusts L2
+  // (a node started after Redis came back, say). Runs only while something
+  // is pending; started when there is an L2 or a bus.
+  std::mutex retry_mu;
+  std::condition_variable retry_cv;
+  bool retry_stop = false;
+  std::thread retrier;
+
+  void RetryLoop() {
+    std::unique_lock lock(retry_mu);
+    while (!retry_stop) {
+      if (fanout->pending() == 0) {
+        retry_cv.wait(lock);  // until a Send leaves something pending
+        continue;
+      }
+      retry_cv.wait_for(lock, std::chrono::milliseconds(100));
+      if (retry_stop) break;
+      lock.unlock();
+      fanout->RetryPendingIfDue();
+      lock.lock();
+    }
+  }
+
+  void WakeRetrier() {
+    { std::lock_guard lock(retry_mu); }  // orders this after the loop's check
+    retry_cv.notify_one();
+  }
+
+  void StopRetrier() {
+    if (!retrier.joinable()) return;
+    {
+      std::lock_guard lock(retry_mu);
+      retry_stop = true;
+    }
+    retry_cv.notify_one();
+    retrier.join();
+  }
+
   void Post(std::function<void()> task) {
     {
       std::lock_guard lock(tasks_mu);
@@ -150,7 +192,9 @@ struct TieredCache::Impl {
     std::string key = KeyOf(change->collection, change->id);
     l1->Invalidate(key, change->version);
     changes_applied.fetch_add(1, std::memory_order_relaxed);
-    fanout->Send({KeyVersion{.key = std::move(key), .version = change->version}});
+    if (fanout->Send({KeyVersion{.key = std::move(key), .version = change->version}}) > 0) {
+      WakeRetrier();
+    }
     fanout->RetryPendingIfDue();
   }
 
@@ -227,12 +271,22 @@ absl::StatusOr<std::unique_ptr<TieredCache>> TieredCache::Open(Store* store, con
             [raw] {
               raw->flushes.fetch_add(1, std::memory_order_relaxed);
               raw->l1->Clear();
+              // Also called once resubscribed: Redis may be back, so try
+              // the pending invalidations now rather than at the next tick.
+              raw->WakeRetrier();
             },
     });
     if (!subscription.ok()) return subscription.status();
     impl->bus_subscription = *std::move(subscription);
   }
-  MARQUEE_RETURN_IF_ERROR(impl->Watch());
+  if (options.remote != nullptr || options.bus != nullptr) {
+    impl->retrier = std::thread([raw] { raw->RetryLoop(); });
+  }
+  if (absl::Status watching = impl->Watch(); !watching.ok()) {
+    impl->bus_subscription.reset();
+    impl->StopRetrier();
+    return watching;
+  }
   return std::unique_ptr<TieredCache>(new TieredCache(std::move(impl)));
 }
 
@@ -245,6 +299,7 @@ TieredCache::~TieredCache() {
     impl_->closing = true;
   }
   impl_->bus_subscription.reset();
+  impl_->StopRetrier();
   impl_->WaitForTasks();  // a Rewatch may be running; `closing` stops it
   std::unique_ptr<Subscription> watch;
   {
@@ -285,7 +340,8 @@ TieredCacheStats TieredCache::stats() const {
                           .store_reads = impl.store_reads.load(std::memory_order_relaxed),
                           .changes_applied = impl.changes_applied.load(std::memory_order_relaxed),
                           .bus_invalidations = impl.bus_invalidations.load(std::memory_order_relaxed),
-                          .flushes = impl.flushes.load(std::memory_order_relaxed)};
+                          .flushes = impl.flushes.load(std::memory_order_relaxed),
+                          .pending_invalidations = impl.fanout->pending()};
 }
 
 }  // namespace marquee

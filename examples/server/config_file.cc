@@ -77,8 +77,14 @@ std::string ErrnoText(int error) {
 }  // namespace
 
 bool HoldsSecrets(const ServerSettings& settings) {
+  // Database URIs may carry a password ("user:secret@", "password=secret");
+  // any credential-looking part counts.
+  const auto may_hold_password = [](const std::string& uri) {
+    return uri.find('@') != std::string::npos || uri.find("password") != std::string::npos;
+  };
   return !settings.flags.admin_key.empty() || !settings.flags.delivery_key.empty() ||
-         !settings.api.auth.jwt_secret.empty() || settings.api.cursor_key.has_value();
+         !settings.api.auth.jwt_secret.empty() || settings.api.cursor_key.has_value() ||
+         may_hold_password(settings.flags.postgres) || may_hold_password(settings.flags.redis);
 }
 
 absl::StatusOr<ServerSettings> ParseConfig(std::string_view text) {

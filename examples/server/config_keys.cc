@@ -75,6 +75,13 @@ std::vector<ConfigKey> MakeConfigKeys() {
       {"", "webhooks", BooleanValue([](S& s, bool v) { s.flags.webhooks = v; })},
       {"", "webDir", TextValue(1, kMaxPathBytes, TextRule::kAny,
                                [](S& s, std::string v) { s.flags.web_dir = std::move(v); })},
+      {"", "postgres", TextValue(1, kMaxPathBytes, TextRule::kAny,
+                                 [](S& s, std::string v) { s.flags.postgres = std::move(v); })},
+      {"", "postgresSchema", TextValue(1, 48, TextRule::kPostgresSchema, [](S& s, std::string v) {
+         s.flags.postgres_schema = std::move(v);
+       })},
+      {"", "redis", TextValue(1, kMaxPathBytes, TextRule::kAny,
+                              [](S& s, std::string v) { s.flags.redis = std::move(v); })},
 
       // Sizes and counts of a request and of connections. One body limit
       // serves both the transport and the Api: the server.h rule is that

@@ -54,6 +54,8 @@ bool IsCursorKeyIdChar(char c) {
 }
 
 bool Follows(std::string_view text, TextRule rule) {
+  // A whole-name rule, not a per-character one (no leading digit).
+  if (rule == TextRule::kPostgresSchema) return IsPostgresSchemaName(text);
   for (char c : text) {
     switch (rule) {
       case TextRule::kAny: return true;
@@ -66,6 +68,7 @@ bool Follows(std::string_view text, TextRule rule) {
       case TextRule::kCursorKeyId:
         if (!IsCursorKeyIdChar(c)) return false;
         break;
+      case TextRule::kPostgresSchema: return false;  // handled above
     }
   }
   return true;
@@ -77,6 +80,8 @@ std::string_view RuleText(TextRule rule) {
     case TextRule::kHeaderValue: return " without control characters";
     case TextRule::kToken: return " of letters, digits and !#$%&'*+-.^_`|~";
     case TextRule::kCursorKeyId: return " of letters, digits and _ . -";
+    case TextRule::kPostgresSchema:
+      return " of lowercase letters, digits and _, not starting with a digit";
   }
   return "";
 }

@@ -53,6 +53,7 @@ enum class TextRule {
   kHeaderValue,  // no control characters (an HTTP field value)
   kToken,        // an HTTP token: letters, digits and !#$%&'*+-.^_`|~
   kCursorKeyId,  // letters, digits and _ . -
+  kPostgresSchema,  // options.h IsPostgresSchemaName
 };
 
 // A string of min_bytes..max_bytes bytes following `rule`.

@@ -1,6 +1,9 @@
-// marquee-server — the Marquee HTTP API over an embedded MemoryStore.
+// marquee-server — the Marquee HTTP API over an embedded MemoryStore, or
+// over PostgreSQL shared by several nodes (each with its own L1 cache, and
+// with --redis a shared L2 and invalidation bus).
 //
 //   marquee-server --data-dir /var/lib/marquee --listen 127.0.0.1:8080 --demo
+//   marquee-server --postgres postgresql://marquee@db/marquee --redis redis://cache:6379
 //   marquee-server --config /etc/marquee/server.json
 //
 // Flags: see options.cc (or --help); the config file: config_file.h; the
@@ -38,24 +41,17 @@
 #include "marquee/http/webhook_sender.h"
 #include "marquee/memory_store.h"
 #include "options.h"
+#include "read_caches.h"
 #include "server_metrics.h"
 #include "server_settings.h"
 #include "static_files.h"
+#include "store_backend.h"
 
 namespace {
 
 int Fail(std::string_view what, const absl::Status& status) {
   std::cerr << "marquee-server: " << what << ": " << status << "\n";
   return 1;
-}
-
-const char* FsyncName(marquee::FsyncPolicy p) {
-  switch (p) {
-    case marquee::FsyncPolicy::kAlways: return "always";
-    case marquee::FsyncPolicy::kEverySecond: return "every_second";
-    case marquee::FsyncPolicy::kNever: return "never";
-  }
-  return "?";
 }
 
 }  // namespace
@@ -89,39 +85,43 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  absl::StatusOr<std::unique_ptr<marquee::MemoryStore>> store =
-      marquee::OpenMemoryStore({.data_dir = flags.data_dir, .fsync = flags.fsync});
-  if (!store.ok()) return Fail("open the store", store.status());
-  if (absl::Status s = marquee::campaign::PrepareCampaignStore(**store); !s.ok()) {
+  absl::StatusOr<marquee_server::ServerStore> opened = marquee_server::OpenServerStore(flags);
+  if (!opened.ok()) return Fail("open the store", opened.status());
+  // Destroyed after everything below that reads it.
+  std::unique_ptr<marquee::Store> store = std::move(opened->store);
+  if (absl::Status s = marquee::campaign::PrepareCampaignStore(*store); !s.ok()) {
     return Fail("prepare the store", s);
   }
+  absl::StatusOr<marquee_server::ReadCaches> caches =
+      marquee_server::OpenReadCaches(store.get(), opened->shared, flags);
+  if (!caches.ok()) return Fail("open the caches", caches.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::CampaignRepository>> campaigns =
-      marquee::campaign::CampaignRepository::Open(store->get());
+      marquee::campaign::CampaignRepository::Open(store.get(), {.cache = caches->cache.get()});
   if (!campaigns.ok()) return Fail("open the campaigns", campaigns.status());
 
   marquee_server::SeedReport seeded;
   if (flags.demo) {
     absl::StatusOr<marquee_server::SeedReport> report =
-        marquee_server::SeedDemo(**store, **campaigns);
+        marquee_server::SeedDemo(*store, **campaigns);
     if (!report.ok()) return Fail("seed the demo", report.status());
     seeded = *std::move(report);
   }
 
   // The domain services behind the delivery routes.
   absl::StatusOr<std::unique_ptr<marquee::campaign::PollService>> polls =
-      marquee::campaign::PollService::Open(store->get());
+      marquee::campaign::PollService::Open(store.get());
   if (!polls.ok()) return Fail("open the polls", polls.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::EventIngestor>> events =
-      marquee::campaign::EventIngestor::Open(store->get());
+      marquee::campaign::EventIngestor::Open(store.get());
   if (!events.ok()) return Fail("open the event ingestor", events.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::ProfileRepository>> profiles =
-      marquee::campaign::ProfileRepository::Open(store->get());
+      marquee::campaign::ProfileRepository::Open(store.get());
   if (!profiles.ok()) return Fail("open the profiles", profiles.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::FeatureRepository>> features =
-      marquee::campaign::FeatureRepository::Open(store->get());
+      marquee::campaign::FeatureRepository::Open(store.get());
   if (!features.ok()) return Fail("open the features", features.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::Decider>> decider =
-      marquee::campaign::Decider::Open(store->get());
+      marquee::campaign::Decider::Open(store.get());
   if (!decider.ok()) return Fail("open the decider", decider.status());
 
   // Webhooks: subscriptions are managed over /v1/webhooks either way; with
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<marquee::campaign::WebhookSender> webhook_sender =
       marquee::http::MakeWebhookSender();
   absl::StatusOr<std::unique_ptr<marquee::campaign::WebhookService>> webhooks =
-      marquee::campaign::WebhookService::Open(store->get(), {.sender = webhook_sender.get()});
+      marquee::campaign::WebhookService::Open(store.get(), {.sender = webhook_sender.get()});
   if (!webhooks.ok()) return Fail("open the webhooks", webhooks.status());
   if (flags.webhooks) {
     if (absl::Status s = (*webhooks)->Start(); !s.ok()) return Fail("start the webhooks", s);
@@ -138,13 +138,16 @@ int main(int argc, char** argv) {
   absl::StatusOr<ServerKeys> keys = ChooseKeys(flags);
   if (!keys.ok()) return Fail("generate API keys", keys.status());
 
-  marquee::MemoryStore* const memory_store = store->get();
+  const marquee::Store* const metrics_store = store.get();
+  const marquee::MemoryStore* const memory_store = opened->memory;
+  const marquee::TieredCache* const read_cache = caches->cache.get();
   marquee::campaign::EventIngestor* const ingestor = events->get();
   // The tunables (limits, rate limits, CORS, JWT, paging) come from the
   // settings; the services and the keys are this process's.
   marquee::http::ApiOptions api_options = settings.api;
-  api_options.store = store->get();
+  api_options.store = store.get();
   api_options.campaigns = campaigns->get();
+  api_options.read_cache = caches->cache.get();
   api_options.decider = decider->get();
   api_options.delivery_view = &(*decider)->view();
   api_options.features = features->get();
@@ -158,8 +161,11 @@ int main(int argc, char** argv) {
               << marquee_server::RedactedTarget(request.target) << ": " << status << "\n";
   };
   api_options.auth.keys = keys->auth.keys;
-  api_options.extra_metrics = [memory_store, ingestor](marquee::http::PrometheusText& out) {
-    WriteServerMetrics(*memory_store, *ingestor, out);
+  api_options.extra_metrics = [metrics_store, memory_store, read_cache, ingestor,
+                               redis_metrics = caches->write_redis_metrics](
+                                  marquee::http::PrometheusText& out) {
+    WriteServerMetrics(*metrics_store, memory_store, read_cache, *ingestor, out);
+    if (redis_metrics) redis_metrics(out);
   };
   absl::StatusOr<std::unique_ptr<marquee::http::Api>> api =
       marquee::http::Api::Create(std::move(api_options));
@@ -214,11 +220,10 @@ int main(int argc, char** argv) {
   const std::string base = scheme + host + ":" + std::to_string(port);
   std::cerr << "marquee-server listening on " << base << "\n";
   if (!flags.config_file.empty()) std::cerr << "  config: " << flags.config_file << "\n";
-  std::cerr << "  data dir: "
-            << (flags.data_dir.empty() ? "none (memory only; pass --data-dir DIR to keep data)"
-                                       : flags.data_dir)
-            << ", fsync " << FsyncName(flags.fsync) << ", "
-            << (*store)->stats().records << " records\n"
+  std::cerr << "  store: " << opened->description;
+  if (opened->memory != nullptr) std::cerr << ", " << opened->memory->stats().records << " records";
+  std::cerr << "\n"
+            << "  read caches: " << caches->description << "\n"
             << "  webhooks: " << (flags.webhooks ? "sending" : "not sent (--webhooks off)")
             << "\n";
   if (flags.demo) {

@@ -10,8 +10,10 @@ namespace marquee_server {
 const char kUsage[] = R"(usage: marquee-server [options]
 
 Serves the Marquee HTTP API (campaigns, segments, polls and votes, events and
-stats, profiles, decide, features, /metrics) over an embedded MemoryStore. One JSON line per request on stdout; the banner and
-errors on stderr. SIGTERM or SIGINT stop it after in-flight requests finish.
+stats, profiles, decide, features, /metrics) over an embedded MemoryStore, or
+over PostgreSQL (--postgres) so that several nodes serve one data set. One
+JSON line per request on stdout; the banner and errors on stderr. SIGTERM or
+SIGINT stop it after in-flight requests finish.
 
 options:
   --data-dir DIR      keep the data in DIR (durable: a log and snapshots);
@@ -19,7 +21,24 @@ options:
   --listen HOST:PORT  where to listen (default 127.0.0.1:8080; port 0 picks
                       a free port)
   --fsync POLICY      always | every_second | never: when an acknowledged
-                      write is on disk (default every_second)
+                      write is on disk (default every_second; the embedded
+                      store only)
+  --postgres URI      keep the data in PostgreSQL 15+ (a libpq URI such as
+                      postgresql://user:pass@host:5432/db) instead of the
+                      embedded store; several nodes given the same URI and
+                      schema share one data set. Not with --data-dir.
+  --postgres-schema NAME
+                      the schema of the store's tables (default marquee;
+                      lowercase letters, digits, _)
+  --redis URI         a Redis shared by the nodes, redis://[:password@]host
+                      [:port][/db]: the shared L2 cache and the invalidation
+                      bus (each node always keeps its own L1). Needs
+                      --postgres.
+                      Reads of campaigns, segments, features and decide are
+                      served through the caches (eventually consistent);
+                      a request with 'Cache-Control: no-cache' or
+                      ?consistency=strong reads the store. Writes and votes
+                      always go to the store.
   --threads N         worker threads, 1..1024 (default: the number of cores)
   --demo              seed demo campaigns, segments, features, a poll and
                       profiles (idempotent: a restart finds them)
@@ -49,6 +68,14 @@ options:
                       keep such a file private (chmod 600).
   --help              this text
 )";
+
+bool IsPostgresSchemaName(std::string_view name) {
+  if (name.empty() || name.size() > 48 || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
 
 std::optional<marquee::FsyncPolicy> ParseFsyncPolicy(std::string_view name) {
   if (name == "always") return marquee::FsyncPolicy::kAlways;
@@ -101,7 +128,8 @@ absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) 
                arg == "--fsync" || arg == "--threads" || arg == "--admin-key" ||
                arg == "--delivery-key" || arg == "--tls-cert" || arg == "--tls-key" ||
                arg == "--access-log" || arg == "--webhooks" || arg == "--config" ||
-               arg == "--web-dir") {
+               arg == "--web-dir" || arg == "--postgres" || arg == "--postgres-schema" ||
+               arg == "--redis") {
       if (!take_value()) return bad(std::string(arg) + " needs a value");
       if (value.empty()) return bad(std::string(arg) + " needs a non-empty value");
       if (arg == "--admin-key" || arg == "--delivery-key") {
@@ -129,6 +157,20 @@ absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) 
         flags.config_file = value;
       } else if (arg == "--web-dir") {
         flags.web_dir = value;
+      } else if (arg == "--postgres") {
+        // Checked when the store connects: libpq knows its URI and
+        // key=value forms best. Never echoed (it may hold a password).
+        flags.postgres = value;
+      } else if (arg == "--postgres-schema") {
+        if (!IsPostgresSchemaName(value)) {
+          return bad("--postgres-schema: '" + std::string(value.substr(0, 64)) +
+                     "' is not 1..48 lowercase letters, digits or '_' (not starting with a digit)");
+        }
+        flags.postgres_schema = value;
+      } else if (arg == "--redis") {
+        // Parsed with the other settings (server_settings.cc), so a value
+        // from the config file gets the same checks.
+        flags.redis = value;
       } else if (arg == "--fsync") {
         std::optional<marquee::FsyncPolicy> policy = ParseFsyncPolicy(value);
         if (!policy) {

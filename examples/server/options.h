@@ -30,6 +30,14 @@ struct ServerFlags {
   bool webhooks = true;     // --webhooks on|off: send deliveries
   std::string web_dir;      // --web-dir DIR: static files under /web/; empty: none
   std::string config_file;  // --config FILE; empty: none (flag only)
+  // --postgres URI: the store is PostgreSQL (several nodes may share it)
+  // instead of the embedded MemoryStore; empty: the embedded store.
+  std::string postgres;
+  // --postgres-schema NAME: the PostgreSQL schema of the store's tables.
+  std::string postgres_schema = "marquee";
+  // --redis URI (redis_uri.h): a shared L2 cache and the invalidation bus;
+  // empty: L1 only.
+  std::string redis;
   bool help = false;        // flag only
 };
 
@@ -41,6 +49,11 @@ inline constexpr size_t kMaxApiKeyChars = 256;
 
 // "always", "every_second" or "never"; none for anything else.
 std::optional<marquee::FsyncPolicy> ParseFsyncPolicy(std::string_view name);
+
+// PostgreSQL schema names marquee-server accepts (PostgresStoreOptions'
+// rule): lowercase letters, digits and '_', not starting with a digit,
+// 1..48 bytes.
+bool IsPostgresSchemaName(std::string_view name);
 
 // What --help prints.
 extern const char kUsage[];

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "config_file.h"
+#include "redis_uri.h"
 
 namespace marquee_server {
 
@@ -43,6 +44,23 @@ absl::StatusOr<LoadedSettings> LoadSettings(int argc, char** argv) {
   if (flags.tls_cert.empty() != flags.tls_key.empty()) {
     return WithHelpHint(absl::InvalidArgumentError(
         "--tls-cert and --tls-key (config: \"tlsCert\" and \"tlsKey\") go together"));
+  }
+  // Where the data lives: one place only. A MemoryStore on each node would
+  // give each its own data set, which a shared Redis cache must not front.
+  if (!flags.postgres.empty() && !flags.data_dir.empty()) {
+    return WithHelpHint(absl::InvalidArgumentError(
+        "--data-dir and --postgres (config: \"dataDir\" and \"postgres\") exclude each other: "
+        "with --postgres the data lives in PostgreSQL"));
+  }
+  if (!flags.redis.empty()) {
+    if (flags.postgres.empty()) {
+      return WithHelpHint(absl::InvalidArgumentError(
+          "--redis (config: \"redis\") needs --postgres: the shared cache fronts a store the "
+          "nodes share"));
+    }
+    if (absl::Status s = ParseRedisUri(flags.redis).status(); !s.ok()) {
+      return WithHelpHint(absl::InvalidArgumentError("--redis: " + std::string(s.message())));
+    }
   }
   return loaded;
 }

@@ -7,7 +7,10 @@
 // for that key at its version (so no tier ever goes back in time) and is
 // published on the InvalidationBus, so other processes' L1s drop it too. A
 // node that loses the bus flushes its L1 (it cannot know what it missed).
-// L2 or bus trouble degrades to L1 + store; it never fails a read.
+// L2 or bus trouble degrades to L1 + store; it never fails a read. What
+// could not be invalidated in L2 or published is retried in the background
+// until it gets through, so L2 converges once Redis is back even when
+// nothing reads the keys concerned.
 // Thread-safety: every method may be called concurrently.
 //
 //   auto remote = marquee::redis::OpenRedisCache({.port = 6379});
@@ -57,6 +60,9 @@ struct TieredCacheStats {
   uint64_t changes_applied = 0;    // changes from this store's Watch
   uint64_t bus_invalidations = 0;  // invalidations received on the bus
   uint64_t flushes = 0;            // L1 flushes after a lost bus or change feed
+  // Changes not yet delivered to L2 or the bus (retried every 100 ms in the
+  // background until they are; L2 is not trusted for those keys meanwhile).
+  size_t pending_invalidations = 0;
 };
 
 class MARQUEE_EXPORT TieredCache {

@@ -2,6 +2,7 @@
 // (campaign_repository.h).
 #include "marquee/campaign/campaign_repository.h"
 
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -54,9 +55,23 @@ struct CampaignRepository::Impl {
   Store* store = nullptr;
   Clock* clock = nullptr;
   int max_retries = 16;
+  TieredCache* cache = nullptr;
 
-  absl::StatusOr<Campaign> Read(std::string_view id) const {
-    absl::StatusOr<Record> record = store->Get(kCampaignsCollection, id);
+  // The record from the store, or from the cache when one is configured
+  // and an eventually consistent read will do.
+  absl::StatusOr<Record> ReadRecord(std::string_view collection, std::string_view id,
+                                    ReadConsistency consistency) const {
+    if (cache == nullptr || consistency == ReadConsistency::kStrong) {
+      return store->Get(collection, id);
+    }
+    absl::StatusOr<std::shared_ptr<const Record>> cached = cache->Get(collection, id);
+    if (!cached.ok()) return cached.status();
+    return **cached;
+  }
+
+  absl::StatusOr<Campaign> Read(std::string_view id,
+                                ReadConsistency consistency = ReadConsistency::kStrong) const {
+    absl::StatusOr<Record> record = ReadRecord(kCampaignsCollection, id, consistency);
     if (absl::IsNotFound(record.status())) return NotFoundError("campaign", id);
     if (!record.ok()) return record.status();
     absl::StatusOr<Campaign> c = CampaignFromJson(id, record->body);
@@ -69,8 +84,9 @@ struct CampaignRepository::Impl {
     return c;
   }
 
-  absl::StatusOr<Segment> ReadSegment(std::string_view id) const {
-    absl::StatusOr<Record> record = store->Get(kSegmentsCollection, id);
+  absl::StatusOr<Segment> ReadSegment(std::string_view id,
+                                      ReadConsistency consistency = ReadConsistency::kStrong) const {
+    absl::StatusOr<Record> record = ReadRecord(kSegmentsCollection, id, consistency);
     if (absl::IsNotFound(record.status())) return NotFoundError("segment", id);
     if (!record.ok()) return record.status();
     absl::StatusOr<Segment> s = SegmentFromJson(id, record->body);
@@ -149,6 +165,7 @@ absl::StatusOr<std::unique_ptr<CampaignRepository>> CampaignRepository::Open(
   impl->store = store;
   impl->clock = options.clock != nullptr ? options.clock : Clock::Real();
   impl->max_retries = options.max_retries;
+  impl->cache = options.cache;
   return std::unique_ptr<CampaignRepository>(new CampaignRepository(std::move(impl)));
 }
 
@@ -177,8 +194,9 @@ absl::StatusOr<Campaign> CampaignRepository::Create(const Campaign& campaign) {
   return written;
 }
 
-absl::StatusOr<Campaign> CampaignRepository::Get(std::string_view id) const {
-  return impl_->Read(id);
+absl::StatusOr<Campaign> CampaignRepository::Get(std::string_view id,
+                                                  ReadConsistency consistency) const {
+  return impl_->Read(id, consistency);
 }
 
 absl::StatusOr<Campaign> CampaignRepository::Update(const Campaign& campaign) {
@@ -305,8 +323,9 @@ absl::StatusOr<Segment> CampaignRepository::PutSegment(const Segment& segment,
   return out;
 }
 
-absl::StatusOr<Segment> CampaignRepository::GetSegment(std::string_view id) const {
-  return impl_->ReadSegment(id);
+absl::StatusOr<Segment> CampaignRepository::GetSegment(std::string_view id,
+                                                       ReadConsistency consistency) const {
+  return impl_->ReadSegment(id, consistency);
 }
 
 absl::Status CampaignRepository::DeleteSegment(std::string_view id,

@@ -87,6 +87,9 @@ absl::Status CheckOptions(const ApiOptions& options) {
       }
     }
   }
+  if (options.strong_read_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("strong_read_timeout: must be > 0");
+  }
   if (options.target_limits.max_target_bytes == 0 || options.target_limits.max_query_params == 0) {
     return absl::InvalidArgumentError("target_limits: must be positive");
   }

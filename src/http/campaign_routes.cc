@@ -25,6 +25,7 @@
 #include "http/campaign_body.h"
 #include "http/campaign_shape.h"
 #include "http/conditional.h"
+#include "http/read_consistency.h"
 #include "http/text_internal.h"
 #include "http/versioned_write.h"
 #include "marquee/campaign/campaign_repository.h"
@@ -75,14 +76,30 @@ Response WriteRefused(const ApiContext& context, const RouteContext& route, std:
   return context.Error(route.request, error);
 }
 
-// A rendered representation of campaign `id` at the stored version, when
-// one is cached: the store's record gives the version, the cache the bytes.
+// The version of campaign `id`, read as `consistency` asks: through the
+// record cache (eventual) or from the store (strong, or no cache).
+absl::StatusOr<uint64_t> CampaignVersion(const ApiContext& context, std::string_view id,
+                                         ReadConsistency consistency) {
+  if (context.options.read_cache != nullptr && consistency == ReadConsistency::kEventual) {
+    absl::StatusOr<std::shared_ptr<const Record>> record =
+        context.options.read_cache->Get(campaign::kCampaignsCollection, id);
+    if (!record.ok()) return record.status();
+    return (*record)->version;
+  }
+  absl::StatusOr<Record> record = context.options.store->Get(campaign::kCampaignsCollection, id);
+  if (!record.ok()) return record.status();
+  return record->version;
+}
+
+// A rendered representation of campaign `id` at the version read, when one
+// is cached: the record gives the version, the cache the bytes.
 std::shared_ptr<const RenderedBody> CachedCampaignBody(const ApiContext& context,
-                                                       std::string_view key, std::string_view id) {
+                                                       std::string_view key, std::string_view id,
+                                                       ReadConsistency consistency) {
   std::shared_ptr<const RenderedBody> cached = context.campaign_bodies->Get(key);
   if (cached == nullptr) return nullptr;
-  absl::StatusOr<Record> record = context.options.store->Get(campaign::kCampaignsCollection, id);
-  if (!record.ok() || record->version != cached->version) return nullptr;
+  absl::StatusOr<uint64_t> version = CampaignVersion(context, id, consistency);
+  if (!version.ok() || *version != cached->version) return nullptr;
   return cached;
 }
 
@@ -93,10 +110,12 @@ Response GetCampaign(const ApiContext& context, const RouteContext& route) {
   absl::StatusOr<std::optional<EntityTagCondition>> if_none_match =
       ParseEntityTagCondition(route.request.headers, "If-None-Match");
   if (!if_none_match.ok()) return context.Error(route.request, if_none_match.status());
-  std::shared_ptr<const RenderedBody> body = CachedCampaignBody(context, key, id);
+  absl::StatusOr<ReadConsistency> consistency = RequestedConsistency(route);
+  if (!consistency.ok()) return context.Error(route.request, consistency.status());
+  std::shared_ptr<const RenderedBody> body = CachedCampaignBody(context, key, id, *consistency);
   uint64_t version = body != nullptr ? body->version : 0;
   if (body == nullptr) {
-    absl::StatusOr<Campaign> campaign = context.options.campaigns->Get(id);
+    absl::StatusOr<Campaign> campaign = context.options.campaigns->Get(id, *consistency);
     if (!campaign.ok()) return context.Error(route.request, campaign.status());
     absl::StatusOr<std::string> text =
         CampaignRepresentation(*campaign, context.campaign_views, api_version);
@@ -208,7 +227,7 @@ absl::Status AddCampaignRoutes(const ApiContext* context, Router* router) {
     MARQUEE_RETURN_IF_ERROR(
         router->Add("GET", base, bind(&ListCampaigns), CampaignListQueryParams()));
     MARQUEE_RETURN_IF_ERROR(router->Add("POST", base, bind(&CreateCampaign)));
-    MARQUEE_RETURN_IF_ERROR(router->Add("GET", one, bind(&GetCampaign)));
+    MARQUEE_RETURN_IF_ERROR(router->Add("GET", one, bind(&GetCampaign), {kConsistencyParam}));
     MARQUEE_RETURN_IF_ERROR(router->Add("PUT", one, bind(&PutCampaign)));
     MARQUEE_RETURN_IF_ERROR(router->Add("PATCH", one, bind(&PatchCampaign)));
     MARQUEE_RETURN_IF_ERROR(router->Add("DELETE", one, bind(&DeleteCampaign)));

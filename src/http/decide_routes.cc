@@ -17,6 +17,9 @@
 //                   [, "explain": [...]]}],
 //    "flags": {"<key>": {"value", "on", "source", "ruleId"}}
 //    [, "skipped": [{"id", "reason"}]]}
+// Both take ?consistency=strong (or Cache-Control: no-cache;
+// read_consistency.h): the decision then waits for the view to reach the
+// store's committed version.
 // A decision is no record: its ETag is weak, a hash of the body, so a client
 // revalidating gets a 304 while its decision is the same (POST answers carry
 // the ETag too, but conditional requests apply to GET only).
@@ -30,6 +33,7 @@
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
 #include "http/conditional.h"
+#include "http/read_consistency.h"
 #include "http/text_internal.h"
 #include "marquee/campaign/decide.h"
 #include "marquee/campaign/evaluator.h"
@@ -165,6 +169,14 @@ absl::StatusOr<std::string> DecisionJson(const DecideRequest& request, const Dec
 // `conditional`: If-None-Match applies (GET).
 Response Decide(const ApiContext& context, const RouteContext& route,
                 const DecideRequest& request, bool conditional) {
+  absl::StatusOr<ReadConsistency> consistency = RequestedConsistency(route);
+  if (!consistency.ok()) return context.Error(route.request, consistency.status());
+  if (*consistency == ReadConsistency::kStrong) {
+    if (absl::Status caught_up = CatchUpDeliveryView(context, context.options.decider->view());
+        !caught_up.ok()) {
+      return context.Error(route.request, caught_up);
+    }
+  }
   absl::StatusOr<Decision> decision = context.options.decider->Decide(request);
   if (!decision.ok()) return context.Error(route.request, decision.status());
   absl::StatusOr<std::string> body = DecisionJson(request, *decision);
@@ -202,10 +214,11 @@ absl::Status AddDecideRoutes(const ApiContext* context, Router* router) {
   MARQUEE_RETURN_IF_ERROR(router->Add(
       "GET", "/v1/decide",
       [context](const RouteContext& route) { return GetDecide(*context, route); },
-      {"user", "placement", "explain", "attr.*"}));
-  return router->Add("POST", "/v1/decide", [context](const RouteContext& route) {
-    return PostDecide(*context, route);
-  });
+      {"user", "placement", "explain", "attr.*", kConsistencyParam}));
+  return router->Add(
+      "POST", "/v1/decide",
+      [context](const RouteContext& route) { return PostDecide(*context, route); },
+      {kConsistencyParam});
 }
 
 }  // namespace marquee::http::internal

@@ -13,6 +13,10 @@
 // body, so every node gives the same tag for the same features) and
 // features_cache_control (public, max-age, stale-while-revalidate).
 //
+// A strong read (?consistency=strong, Cache-Control: no-cache;
+// read_consistency.h) first waits for the view to reach the store's
+// committed version.
+//
 // GET /v1/features?view=list is the definitions' paged list instead (the
 // shared list of record_list.h: limit, after/before, fields, sort=id),
 // each item as GET /v1/features/{key} gives it ({"id": key, <definition>}).
@@ -24,11 +28,13 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "http/api_internal.h"
 #include "http/conditional.h"
+#include "http/read_consistency.h"
 #include "http/text_internal.h"
 #include "http/record_list.h"
 #include "marquee/campaign/collections.h"
@@ -71,13 +77,22 @@ Response GetFeatures(const ApiContext& context, const RouteContext& route) {
   if (view->has_value() && **view != "list") {
     return context.Error(route.request, absl::InvalidArgumentError("view: expected list"));
   }
+  // Lists read the store: consistency is accepted there and changes nothing.
+  absl::StatusOr<ReadConsistency> consistency = RequestedConsistency(route);
+  if (!consistency.ok()) return context.Error(route.request, consistency.status());
   if (view->has_value()) return ListRecords(context, route, FeatureListSpec());
-  if (!route.target.query.empty()) {
+  for (const auto& [name, value] : route.target.query) {
+    if (name == kConsistencyParam) continue;
     return context.Error(route.request,
                          absl::InvalidArgumentError(absl::StrCat(
-                             Sv(route.target.query.front().first),
-                             ": the SDK payload takes no parameters; add view=list for the "
-                             "paged list of definitions")));
+                             Sv(name),
+                             ": the SDK payload takes no parameters but consistency; add "
+                             "view=list for the paged list of definitions")));
+  }
+  if (*consistency == ReadConsistency::kStrong) {
+    if (absl::Status caught_up = CatchUpDeliveryView(context, *context.options.delivery_view); !caught_up.ok()) {
+      return context.Error(route.request, caught_up);
+    }
   }
   std::shared_ptr<const campaign::DeliverySnapshot> snapshot =
       context.options.delivery_view->snapshot();
@@ -93,9 +108,10 @@ Response GetFeatures(const ApiContext& context, const RouteContext& route) {
 absl::Status AddFeatureRoutes(const ApiContext* context, Router* router) {
   if (context->options.delivery_view == nullptr) return absl::OkStatus();
   auto handler = [context](const RouteContext& route) { return GetFeatures(*context, route); };
-  MARQUEE_RETURN_IF_ERROR(
-      router->Add("GET", "/v1/features", handler, ListQueryParams(FeatureListSpec())));
-  return router->Add("GET", "/api/features/{client_key}", handler);
+  std::vector<std::string> params = ListQueryParams(FeatureListSpec());
+  params.emplace_back(kConsistencyParam);
+  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/features", handler, std::move(params)));
+  return router->Add("GET", "/api/features/{client_key}", handler, {kConsistencyParam});
 }
 
 }  // namespace marquee::http::internal

@@ -23,6 +23,7 @@
 #include "http/api_internal.h"
 #include "http/campaign_body.h"
 #include "http/conditional.h"
+#include "http/read_consistency.h"
 #include "http/record_list.h"
 #include "http/text_internal.h"
 #include "http/versioned_write.h"
@@ -88,7 +89,10 @@ Response CreateSegment(const ApiContext& context, const RouteContext& route) {
 }
 
 Response GetSegment(const ApiContext& context, const RouteContext& route) {
-  absl::StatusOr<Segment> segment = context.options.campaigns->GetSegment(route.Param("id"));
+  absl::StatusOr<ReadConsistency> consistency = RequestedConsistency(route);
+  if (!consistency.ok()) return context.Error(route.request, consistency.status());
+  absl::StatusOr<Segment> segment =
+      context.options.campaigns->GetSegment(route.Param("id"), *consistency);
   if (!segment.ok()) return context.Error(route.request, segment.status());
   absl::StatusOr<std::optional<EntityTagCondition>> if_none_match =
       ParseEntityTagCondition(route.request.headers, "If-None-Match");
@@ -168,7 +172,8 @@ absl::Status AddSegmentRoutes(const ApiContext* context, Router* router) {
       },
       ListQueryParams(SegmentListSpec())));
   MARQUEE_RETURN_IF_ERROR(router->Add("POST", "/v1/segments", bind(&CreateSegment)));
-  MARQUEE_RETURN_IF_ERROR(router->Add("GET", "/v1/segments/{id}", bind(&GetSegment)));
+  MARQUEE_RETURN_IF_ERROR(
+      router->Add("GET", "/v1/segments/{id}", bind(&GetSegment), {kConsistencyParam}));
   MARQUEE_RETURN_IF_ERROR(router->Add("PUT", "/v1/segments/{id}", bind(&PutSegment)));
   MARQUEE_RETURN_IF_ERROR(router->Add("PATCH", "/v1/segments/{id}", bind(&PatchSegment)));
   return router->Add("DELETE", "/v1/segments/{id}", bind(&DeleteSegment));

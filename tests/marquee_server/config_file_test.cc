@@ -35,6 +35,9 @@ constexpr char kEveryKey[] = R"({
   "accessLog": false,
   "webhooks": false,
   "webDir": "/srv/marquee/web",
+  "postgres": "postgresql://marquee@db.internal/marquee",
+  "postgresSchema": "shop_eu",
+  "redis": "redis://cache.internal:6380/1",
   "limits": {
     "maxHeaderBytes": 8192, "maxHeaderCount": 50, "maxBodyBytes": 65536, "maxJsonDepth": 16,
     "maxTargetBytes": 4096, "maxQueryParams": 32, "maxConnections": 500,
@@ -82,6 +85,9 @@ TEST_CASE("config: every key of the table is read into its setting") {
   CHECK(f.web_dir == "/srv/marquee/web");
   CHECK_FALSE(f.access_log);
   CHECK_FALSE(f.webhooks);
+  CHECK(f.postgres == "postgresql://marquee@db.internal/marquee");
+  CHECK(f.postgres_schema == "shop_eu");
+  CHECK(f.redis == "redis://cache.internal:6380/1");
 
   CHECK(s.server.max_header_bytes == 8192);
   CHECK(s.server.max_header_count == 50);
@@ -269,6 +275,9 @@ TEST_CASE("config: bad files are refused naming the key and what it takes") {
                      "cursorSecret": "cursor-secret-0123456789-0123456789"}})",
        "config: \"pages.cursorKeyId\" must be a string of 1..64 bytes of letters, digits "
        "and _ . -"},
+      {R"({"postgresSchema": "Shop"})",
+       "config: \"postgresSchema\" must be a string of 1..48 bytes of lowercase letters, digits "
+       "and _, not starting with a digit"},
       {R"({"pages": {"cursorKeyId": "k1"}})",
        "config: \"pages.cursorKeyId\" and \"pages.cursorSecret\" go together"},
       {R"({"pages": {"cursorSecret": "cursor-secret-0123456789-0123456789"}})",

@@ -148,6 +148,74 @@ TEST_CASE("settings: the TLS pair may come half from each source but must be who
   CHECK_FALSE(LoadSettings(flag_only.argc(), flag_only.argv()).ok());
 }
 
+TEST_CASE("settings: --postgres and --postgres-schema and --redis from flags or the file") {
+  ConfigFileForTest file(
+      R"({"postgres": "postgresql://db/marquee", "postgresSchema": "shop", "redis": "redis://cache:6380"})");
+  ArgvForTest from_file({"--config", file.path()});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(from_file.argc(), from_file.argv());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->settings.flags.postgres == "postgresql://db/marquee");
+  CHECK(loaded->settings.flags.postgres_schema == "shop");
+  CHECK(loaded->settings.flags.redis == "redis://cache:6380");
+
+  ArgvForTest flags({"--config", file.path(), "--postgres-schema", "other", "--redis",
+                     "redis://:pw@cache2"});
+  loaded = LoadSettings(flags.argc(), flags.argv());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->settings.flags.postgres_schema == "other");
+  CHECK(loaded->settings.flags.redis == "redis://:pw@cache2");
+
+  ArgvForTest defaults({});
+  loaded = LoadSettings(defaults.argc(), defaults.argv());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->settings.flags.postgres.empty());
+  CHECK(loaded->settings.flags.postgres_schema == "marquee");
+  CHECK(loaded->settings.flags.redis.empty());
+}
+
+TEST_CASE("settings: the data lives in one place and Redis fronts a shared store only") {
+  ArgvForTest both({"--postgres", "postgresql://db/m", "--data-dir", "/data"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(both.argc(), both.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(std::string(loaded.status().message()).find("exclude each other") != std::string::npos);
+
+  ConfigFileForTest data_dir_file(R"({"dataDir": "/file/data"})");
+  ArgvForTest mixed({"--config", data_dir_file.path(), "--postgres", "postgresql://db/m"});
+  CHECK_FALSE(LoadSettings(mixed.argc(), mixed.argv()).ok());
+
+  ArgvForTest redis_alone({"--redis", "redis://cache"});
+  loaded = LoadSettings(redis_alone.argc(), redis_alone.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(std::string(loaded.status().message()).find("--redis (config: \"redis\") needs --postgres") !=
+        std::string::npos);
+
+  ArgvForTest bad_redis({"--postgres", "postgresql://db/m", "--redis", "redis://:hunter2@h:0"});
+  loaded = LoadSettings(bad_redis.argc(), bad_redis.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(std::string(loaded.status().message()).find("--redis: redis URI: the port") == 0);
+  CHECK(std::string(loaded.status().message()).find("hunter2") == std::string::npos);
+
+  ArgvForTest bad_schema({"--postgres-schema", "Shop"});
+  loaded = LoadSettings(bad_schema.argc(), bad_schema.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(std::string(loaded.status().message()).find("--postgres-schema") == 0);
+
+  ConfigFileForTest bad_schema_file(R"({"postgresSchema": "1shop"})");
+  ArgvForTest from_file({"--config", bad_schema_file.path()});
+  loaded = LoadSettings(from_file.argc(), from_file.argv());
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(std::string(loaded.status().message()).find("postgresSchema") != std::string::npos);
+}
+
+TEST_CASE("settings: a file holding a database password is a file holding secrets") {
+  ConfigFileForTest file(R"({"postgres": "postgresql://marquee:pw@db/marquee"})");
+  chmod(file.path().c_str(), 0644);
+  ArgvForTest args({"--config", file.path()});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->warnings.size() == 1);
+}
+
 TEST_CASE("settings: the warnings of the file are passed on") {
   ConfigFileForTest file(R"({"adminKey": "file-admin-key-0123456789"})");
   chmod(file.path().c_str(), 0644);

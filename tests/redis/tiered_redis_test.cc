@@ -194,5 +194,24 @@ TEST_CASE("Redis killed mid-test: reads keep working and L2 comes back with Redi
   CHECK(node.cache->stats().remote_hits == remote_hits + 1);
 }
 
+TEST_CASE("Invalidations Redis missed are delivered once it is back without any read or write") {
+  RedisServer redis;
+  auto store = OpenStore();
+  PutValue(*store, "idle", 1);
+  Node node(store.get(), redis.port());
+  REQUIRE(node.cache->Get("items", "idle").ok());
+
+  redis.Stop();  // SIGKILL
+  PutValue(*store, "idle", 2);  // L2 cannot be told: the change stays pending
+  REQUIRE(Eventually([&] { return node.cache->stats().pending_invalidations == 1; }));
+
+  redis.Start();
+  // Nothing reads or writes "idle" any more: the background retry alone
+  // delivers the invalidation (before, it waited for the next read or
+  // change, and a stale L2 value could outlive the outage by remote_ttl).
+  CHECK(Eventually([&] { return node.cache->stats().pending_invalidations == 0; }));
+  CHECK(node.remote->stats().marks_written >= 1);
+}
+
 }  // namespace
 }  // namespace marquee

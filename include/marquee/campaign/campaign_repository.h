@@ -3,9 +3,11 @@
 // CampaignRepository is the write side of campaigns and segments: every
 // write validates (campaign.h, segment.h), checks references and status
 // transitions, and is a compare-and-set on the record version, so two
-// editors never overwrite each other silently. Reads come straight from the
-// store; Decide does not read through here (it keeps its own read model fed
-// by Store::Watch).
+// editors never overwrite each other silently. Reads come from the store,
+// or, given a TieredCache (options.cache) and asked for
+// ReadConsistency::kEventual, through its L1 and L2; every read a write
+// depends on goes to the store. Decide does not read through here (it keeps
+// its own read model fed by Store::Watch).
 // Decisions:
 //   - Create is create-only (AlreadyExists) and refuses a campaign that
 //     references a segment that does not exist (NotFound naming it).
@@ -47,7 +49,9 @@
 #include "marquee/campaign/segment.h"
 #include "marquee/clock.h"
 #include "marquee/export.h"
+#include "marquee/read_consistency.h"
 #include "marquee/store.h"
+#include "marquee/tiered_cache.h"
 
 namespace marquee::campaign {
 
@@ -61,6 +65,11 @@ struct CampaignRepositoryOptions {
   // Declare the domain's indexes (PrepareCampaignStore) on Open.
   // Default: true.
   bool prepare_store = true;
+  // The cache of the store's records that Get and GetSegment read through
+  // when asked for ReadConsistency::kEventual. Not owned; must outlive the
+  // repository and be a cache of the same store. Default: nullptr (every
+  // read goes to the store).
+  TieredCache* cache = nullptr;
 };
 
 struct CampaignListRequest {
@@ -101,9 +110,12 @@ class MARQUEE_EXPORT CampaignRepository {
   // Store::Write.
   [[nodiscard]] absl::StatusOr<Campaign> Create(const Campaign& campaign);
 
+  // The campaign, from the store (kStrong, the default) or through
+  // options.cache (kEventual; from the store when there is no cache).
   // Errors: NotFound, InvalidArgument (bad id), DataLoss (the stored body
   // is not a valid campaign, naming it), those of Store::Get.
-  [[nodiscard]] absl::StatusOr<Campaign> Get(std::string_view id) const;
+  [[nodiscard]] absl::StatusOr<Campaign> Get(
+      std::string_view id, ReadConsistency consistency = ReadConsistency::kStrong) const;
 
   // Replaces a campaign read at campaign.version (> 0) and returns the new
   // state. A status change is checked by CheckTransition.
@@ -147,8 +159,10 @@ class MARQUEE_EXPORT CampaignRepository {
   [[nodiscard]] absl::StatusOr<Segment> PutSegment(
       const Segment& segment, std::optional<uint64_t> expected_version = std::nullopt);
 
+  // The segment, read as Get reads a campaign.
   // Errors: NotFound, InvalidArgument, DataLoss.
-  [[nodiscard]] absl::StatusOr<Segment> GetSegment(std::string_view id) const;
+  [[nodiscard]] absl::StatusOr<Segment> GetSegment(
+      std::string_view id, ReadConsistency consistency = ReadConsistency::kStrong) const;
 
   // Removes a segment no campaign references.
   // Errors: NotFound, FailedPrecondition ("segment 'x' is used by campaign

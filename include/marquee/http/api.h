@@ -85,6 +85,20 @@
 //                                     (docs/openapi.json, embedded at build
 //                                     time); strong ETag (304), Cache-Control
 //                                     public, max-age=300
+// Consistency: GET of /v1/campaigns/{id} (and /v2), /v1/segments/{id},
+// /v1/features, /api/features/{client_key} and GET and POST /v1/decide are
+// eventually consistent by default: campaigns and segments come through
+// read_cache, features and decisions from the delivery view, and either
+// may miss a write committed moments ago (on another node, until the
+// store's change feed reaches this one). A request asks for a strong read,
+// one that reflects every write acknowledged before it began, with
+// ?consistency=strong or the request header Cache-Control: no-cache (or
+// max-age=0, or Pragma: no-cache); ?consistency=eventual overrides the
+// headers. A strong read of a campaign or segment reads the store; of
+// features or a decision, it waits (up to strong_read_timeout: 504) until
+// the delivery view has applied every change the store had committed, and
+// is 503 when the store cannot be read. Writes (If-Match compare-and-set)
+// and votes always go to the store. Lists read the store.
 // A query parameter a route does not take is a 400 (named in the problem).
 // Every route also answers HEAD as its GET without a body (with the
 // Content-Length GET would have), and OPTIONS with 204 and Allow. A known
@@ -174,6 +188,7 @@
 #include "marquee/http/metrics.h"
 #include "marquee/page.h"
 #include "marquee/store.h"
+#include "marquee/tiered_cache.h"
 
 namespace marquee::http {
 
@@ -236,6 +251,16 @@ struct ApiOptions {
   // `store`). Not owned; must outlive the Api.
   // Default: nullptr (/v1/profiles... is 404).
   campaign::ProfileRepository* profiles = nullptr;
+  // The record cache (L1, and L2 when it has one) that GET /v1/campaigns/{id}
+  // and GET /v1/segments/{id} read through unless the request asks for a
+  // strong read (see "Consistency" at the top). Give `campaigns` the same
+  // cache (CampaignRepositoryOptions::cache). Not owned; must outlive the
+  // Api. Default: nullptr (those GETs read the store).
+  TieredCache* read_cache = nullptr;
+  // How long a strong read of features or of a decision waits for the
+  // delivery view to reach the store's committed version (504 after); > 0.
+  // Default: 2 s.
+  absl::Duration strong_read_timeout = absl::Seconds(2);
   // Serves /v1/webhooks (subscriptions and their delivery log; admin scope
   // only). Not owned; must outlive the Api. The Api manages subscriptions;
   // sending is the service's own business (WebhookService::Start).
