@@ -3,8 +3,10 @@
 // Everything lives in one PostgreSQL schema (options.schema):
 //   meta          one row: format, last_version (of the last commit),
 //                 retained_after (changes at or below it are deleted),
-//                 catalog_generation (bumped by every collection or index
-//                 creation, so other nodes reload what they cached)
+//                 catalog_generation (bumped by every index declaration,
+//                 so other nodes reload the indexes they cached; a new
+//                 collection needs no bump: a collection another node has
+//                 not seen is never cached there, it is read on its miss)
 //   versions      the sequence commit versions are drawn from
 //   collections   collection name -> its table
 //   indexes, index_fields   declared indexes -> their key column, fields
