@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "marquee/json.h"
+#include "postgres/bounded_chunk.h"
 #include "postgres/record_row.h"
 
 namespace marquee::postgres::internal {
@@ -21,6 +22,8 @@ namespace {
 
 // Changes read per query; a commit larger than this is read in several.
 constexpr int kReadBatch = 500;
+// The column of read_sql's result holding the rows before the byte cut.
+constexpr int kChunkRowsColumn = 10;
 // The longest wait between the listener's reconnection attempts.
 constexpr absl::Duration kListenerRetry = absl::Milliseconds(500);
 // A position after every change of its version.
@@ -69,12 +72,20 @@ struct ChangeFeed::Core {
       : names(n), pool(p), listen(std::move(l)), poll_interval(poll) {
     // One statement, one snapshot: retained_after and the rows agree even
     // while a prune commits.
+    const std::string budget = std::to_string(kChunkBodyBytes);
+    const std::string limit = std::to_string(kReadBatch);
+    const std::string chunk = BoundedChunkSql(
+        {.table = names.changes,
+         .key_column = "version, seq",
+         .where = " WHERE (version, seq) > ($1::bigint, $2::integer)",
+         .columns = "version, seq, collection, id, op, schema, created, updated, body",
+         .limit_param = limit,
+         .budget_param = budget});
     read_sql = absl::StrCat(
         "SELECT m.retained_after, c.version, c.seq, c.collection, c.id, c.op, c.schema, ",
-        TimestampToMicros("c.created"), ", ", TimestampToMicros("c.updated"), ", c.body::text ",
-        "FROM ", names.meta, " m LEFT JOIN LATERAL (SELECT * FROM ", names.changes,
-        " WHERE (version, seq) > ($1::bigint, $2::integer) ORDER BY version, seq LIMIT ",
-        kReadBatch, ") c ON true ORDER BY c.version, c.seq");
+        TimestampToMicros("c.created"), ", ", TimestampToMicros("c.updated"),
+        ", c.body::text, c.chunk_rows FROM ", names.meta, " m LEFT JOIN LATERAL (", chunk,
+        ") c ON true ORDER BY c.version, c.seq");
   }
 
   void Wake() {
@@ -220,7 +231,15 @@ void ChangeFeed::Core::Deliver(const std::shared_ptr<Watcher>& watcher) {
         return;
       }
       const int count = rows->IsNull(0, 1) ? 0 : rows->rows();
-      full = count == kReadBatch;
+      // A read the row limit or the byte budget cut short: read on at once.
+      if (count > 0) {
+        absl::StatusOr<int64_t> chunk_rows = rows->Int(0, kChunkRowsColumn);
+        if (!chunk_rows.ok()) {
+          watcher->handler(chunk_rows.status());
+          return;
+        }
+        full = *chunk_rows == kReadBatch || count < *chunk_rows;
+      }
       for (int row = 0; row < count; ++row) {
         {
           std::lock_guard lock(mu);

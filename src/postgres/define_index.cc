@@ -6,13 +6,16 @@
 // collection and write the new column from then on. ALTER TABLE holds the
 // collection's table exclusively until COMMIT: reads of that collection
 // wait for the back-fill.
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "internal/absl_strings.h"
 #include "marquee/json.h"
 #include "marquee/status.h"
+#include "postgres/bounded_chunk.h"
 #include "postgres/index_keys.h"
 #include "postgres/postgres_store_impl.h"
 #include "postgres/record_row.h"
@@ -21,6 +24,11 @@ namespace marquee::postgres::internal {
 
 using marquee::internal::Sv;
 using marquee::internal::StdSv;
+
+namespace {
+// Records read per back-fill query at most.
+constexpr size_t kBackfillChunkRows = 1000;
+}  // namespace
 
 absl::Status PostgresStoreImpl::DefineIndex(const IndexSpec& spec) {
   MARQUEE_RETURN_IF_ERROR(ValidateIndexSpec(spec));
@@ -60,23 +68,49 @@ absl::Status PostgresStoreImpl::DefineIndexOnce(Connection& conn, const IndexSpe
       absl::StrCat("ALTER TABLE ", info->table, " ADD COLUMN ", column, " bytea"),
       absl::StrCat("adding the key column of index ", spec.name)));
 
-  // Back-fill: every existing record's key, computed as a write would.
-  MARQUEE_ASSIGN_OR_RETURN(
-      PgResult rows,
-      conn.Exec(absl::StrCat("SELECT id_key, id, body::text FROM ", info->table), {},
-                absl::StrCat("reading ", spec.collection, " to index it")));
+  // Back-fill: every existing record's key, computed as a write would, a
+  // bounded chunk at a time (bounded_chunk.h) so a large collection is
+  // never in memory at once.
   const std::string update =
       absl::StrCat("UPDATE ", info->table, " SET ", column, " = $1 WHERE id_key = $2");
-  for (int row = 0; row < rows.rows(); ++row) {
-    absl::StatusOr<Json> body = Json::Parse(rows.Get(row, 2));
-    if (!body.ok()) {
-      return absl::DataLossError(absl::StrCat("the stored body of ", spec.collection, "/",
-                                              Sv(rows.Get(row, 1)), " is not valid JSON"));
+  const std::string first_chunk = BoundedChunkSql({.table = info->table,
+                                                   .key_column = "id_key",
+                                                   .where = "",
+                                                   .columns = "id_key, id, body::text",
+                                                   .limit_param = "$1",
+                                                   .budget_param = "$2"});
+  const std::string next_chunk = BoundedChunkSql({.table = info->table,
+                                                  .key_column = "id_key",
+                                                  .where = " WHERE id_key > $3::bytea",
+                                                  .columns = "id_key, id, body::text",
+                                                  .limit_param = "$1",
+                                                  .budget_param = "$2"});
+  const std::string limit_text = std::to_string(kBackfillChunkRows);
+  const std::string budget_text = std::to_string(kChunkBodyBytes);
+  std::optional<std::string> after;  // the last id_key indexed
+  while (true) {
+    std::vector<Param> params = {Param::Text(limit_text), Param::Text(budget_text)};
+    if (after) params.push_back(Param::Bytes(*after));
+    MARQUEE_ASSIGN_OR_RETURN(
+        PgResult rows, conn.Exec(after ? next_chunk : first_chunk, params,
+                                 absl::StrCat("reading ", spec.collection, " to index it")));
+    if (rows.rows() == 0) break;
+    for (int row = 0; row < rows.rows(); ++row) {
+      absl::StatusOr<Json> body = Json::Parse(rows.Get(row, 2));
+      if (!body.ok()) {
+        return absl::DataLossError(absl::StrCat("the stored body of ", spec.collection, "/",
+                                                Sv(rows.Get(row, 1)), " is not valid JSON"));
+      }
+      const std::string key = IndexKeyOf(spec, *body, rows.Get(row, 1));
+      MARQUEE_ASSIGN_OR_RETURN(std::string id_key, DecodeBytea(rows.Get(row, 0)));
+      MARQUEE_RETURN_IF_ERROR(
+          conn.Exec(update, {Param::Bytes(key), Param::Bytes(id_key)}, "indexing a record")
+              .status());
+      after = std::move(id_key);
     }
-    const std::string key = IndexKeyOf(spec, *body, rows.Get(row, 1));
-    MARQUEE_ASSIGN_OR_RETURN(std::string id_key, DecodeBytea(rows.Get(row, 0)));
-    MARQUEE_RETURN_IF_ERROR(
-        conn.Exec(update, {Param::Bytes(key), Param::Bytes(id_key)}, "indexing a record").status());
+    MARQUEE_ASSIGN_OR_RETURN(int64_t chunk_rows, rows.Int(0, 3));
+    const bool cut_by_bytes = rows.rows() < chunk_rows;
+    if (!cut_by_bytes && chunk_rows < static_cast<int64_t>(kBackfillChunkRows)) break;  // the end
   }
   MARQUEE_RETURN_IF_ERROR(conn.ExecSimple(
       absl::StrCat("ALTER TABLE ", info->table, " ALTER COLUMN ", column, " SET NOT NULL; ",

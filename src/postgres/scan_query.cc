@@ -4,7 +4,8 @@
 // past what the page may still examine, so `more` is known without a count.
 // The residual filter runs here, on each row read, exactly as in the
 // MemoryStore; chunks continue strictly after the last key examined
-// (keyset, never OFFSET).
+// (keyset, never OFFSET). A chunk is also cut once its bodies reach a byte
+// budget (bounded_chunk.h); the scan then reads on after the last row sent.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "internal/scan_range.h"
 #include "marquee/status.h"
+#include "postgres/bounded_chunk.h"
 #include "postgres/index_keys.h"
 #include "postgres/postgres_store_impl.h"
 #include "postgres/record_row.h"
@@ -23,12 +25,14 @@ namespace {
 using marquee::internal::KeyBound;
 using marquee::internal::KeyRange;
 
-// Rows read per query at most.
+// Rows read per query at most (bodies are also bounded: bounded_chunk.h).
 constexpr size_t kChunkRows = 500;
+// The column of ChunkSql's result that holds the rows before the byte cut:
+// after the key and RecordColumns' six.
+constexpr int kChunkRowsColumn = 7;
 
 std::string ChunkSql(const CollectionInfo& info, const std::string& column, const KeyRange& range,
                      bool backward) {
-  std::string sql = absl::StrCat("SELECT ", column, ", ", RecordColumns(), " FROM ", info.table);
   std::vector<std::string> conditions;
   int param = 1;
   if (range.lower) {
@@ -39,17 +43,26 @@ std::string ChunkSql(const CollectionInfo& info, const std::string& column, cons
     conditions.push_back(
         absl::StrCat(column, range.upper->inclusive ? " <= $" : " < $", param++, "::bytea"));
   }
+  std::string where;
   for (size_t i = 0; i < conditions.size(); ++i) {
-    absl::StrAppend(&sql, i == 0 ? " WHERE " : " AND ", conditions[i]);
+    absl::StrAppend(&where, i == 0 ? " WHERE " : " AND ", conditions[i]);
   }
-  absl::StrAppend(&sql, " ORDER BY ", column, backward ? " DESC" : " ASC", " LIMIT $", param,
-                  "::bigint");
-  return sql;
+  const std::string columns = absl::StrCat(column, ", ", RecordColumns());
+  const std::string limit_param = absl::StrCat("$", param);
+  const std::string budget_param = absl::StrCat("$", param + 1);
+  return BoundedChunkSql({.table = info.table,
+                          .key_column = column,
+                          .where = where,
+                          .descending = backward,
+                          .columns = columns,
+                          .limit_param = limit_param,
+                          .budget_param = budget_param});
 }
 
 }  // namespace
 
 absl::StatusOr<ScanResult> PostgresStoreImpl::Scan(const ScanRequest& request) const {
+  static const std::string kBudgetText = std::to_string(kChunkBodyBytes);
   if (request.limit == 0) return absl::InvalidArgumentError("limit must be at least 1");
   if (request.max_scanned == 0) return absl::InvalidArgumentError("max_scanned must be at least 1");
   MARQUEE_RETURN_IF_ERROR(ValidateCollectionName(request.collection));
@@ -96,10 +109,16 @@ absl::StatusOr<ScanResult> PostgresStoreImpl::Scan(const ScanRequest& request) c
       if (range.lower) params.push_back(Param::Bytes(range.lower->key));
       if (range.upper) params.push_back(Param::Bytes(range.upper->key));
       params.push_back(Param::Text(limit_text));
+      params.push_back(Param::Text(kBudgetText));
       MARQUEE_ASSIGN_OR_RETURN(
           PgResult rows, conn.Exec(ChunkSql(*info, column, range, backward), params,
                                    absl::StrCat("scanning ", request.collection)));
       const int count = rows.rows();
+      // Rows the LIMIT gave before the byte budget cut the result.
+      int64_t chunk_rows = 0;
+      if (count > 0) {
+        MARQUEE_ASSIGN_OR_RETURN(chunk_rows, rows.Int(0, kChunkRowsColumn));
+      }
       int row = 0;
       std::string last_key;
       for (; row < count && !done(); ++row) {
@@ -115,7 +134,8 @@ absl::StatusOr<ScanResult> PostgresStoreImpl::Scan(const ScanRequest& request) c
         result.more = true;
         break;
       }
-      if (static_cast<size_t>(count) < fetch) {  // the range is exhausted
+      const bool cut_by_bytes = count < chunk_rows;
+      if (!cut_by_bytes && static_cast<size_t>(count) < fetch) {  // the range is exhausted
         result.more = false;
         break;
       }
