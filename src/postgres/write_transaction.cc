@@ -2,7 +2,7 @@
 //
 // Ordering. Every writer first locks the one row of the meta table
 // (SELECT ... FOR UPDATE) and keeps the lock until COMMIT; only then does
-// it check expected versions, draw its version from the sequence and write.
+// it draw its version from the sequence, check expected versions and write.
 // So writers of a store are serialized, versions are drawn in commit order,
 // and a commit is visible before the next writer can draw a version (row
 // locks are released after the commit is visible). A watcher reading
@@ -56,6 +56,15 @@ std::string PutSql(const CollectionInfo& info, const std::string& changes_table)
                       " (version, seq, collection, id, op, schema, created, updated, body) "
                       "SELECT $3::bigint, $7::integer, $8, $2, 'put', $4::integer, w.created, "
                       "w.updated, $6::json FROM w");
+}
+
+// Under the meta row lock: draws the batch's version, records it as the
+// last and, with `notify`, queues the NOTIFY ($1: the channel) sent at
+// COMMIT. Returns the version.
+std::string VersionSql(const SchemaNames& names, bool notify) {
+  return absl::StrCat("UPDATE ", names.meta, " SET last_version = nextval('", names.versions,
+                      "') RETURNING last_version",
+                      notify ? ", pg_notify($1, last_version::text)" : "");
 }
 
 }  // namespace
@@ -112,13 +121,25 @@ absl::StatusOr<uint64_t> PostgresStoreImpl::WriteOnce(Connection& conn, const Wr
   MARQUEE_RETURN_IF_ERROR(conn.ExecSimple("BEGIN", "starting a write"));
   std::vector<std::shared_ptr<const CollectionInfo>> created;
   auto body = [&]() -> absl::StatusOr<uint64_t> {
-    // The store's writer lock (see the top of this file).
+    // The store's writer lock (see the top of this file), then, holding it,
+    // the batch's version, recorded as the last, and the wake-up of
+    // watchers, which NOTIFY sends only if the transaction commits. (One
+    // UPDATE could lock and draw at once, but it would evaluate nextval
+    // before waiting for the lock and rely on PostgreSQL re-evaluating it
+    // after a concurrent update; locking first leaves nothing to rely on.)
+    // A batch that fails below leaves a gap in the sequence.
     MARQUEE_ASSIGN_OR_RETURN(
         PgResult meta,
         conn.Exec(absl::StrCat("SELECT catalog_generation FROM ", names_.meta, " FOR UPDATE"), {},
                   "locking the store for a write"));
     MARQUEE_ASSIGN_OR_RETURN(int64_t generation_value, meta.Int(0, 0));
     const auto generation = static_cast<uint64_t>(generation_value);
+    std::vector<Param> version_params;
+    if (options_.notify) version_params.push_back(Param::Text(names_.channel));
+    MARQUEE_ASSIGN_OR_RETURN(PgResult drawn, conn.Exec(VersionSql(names_, options_.notify),
+                                                       version_params, "drawing a version"));
+    MARQUEE_ASSIGN_OR_RETURN(int64_t version_value, drawn.Int(0, 0));
+    const std::string version = std::to_string(version_value);
 
     // Expected versions hold against the state before the batch.
     for (const auto& op : batch.ops()) {
@@ -135,8 +156,8 @@ absl::StatusOr<uint64_t> PostgresStoreImpl::WriteOnce(Connection& conn, const Wr
                                    " WHERE id_key = $1 FOR UPDATE"),
                       {Param::Bytes(key)}, absl::StrCat("checking ", KeyName(op.collection, op.id))));
         if (row.rows() > 0) {
-          MARQUEE_ASSIGN_OR_RETURN(int64_t version, row.Int(0, 0));
-          actual = static_cast<uint64_t>(version);
+          MARQUEE_ASSIGN_OR_RETURN(int64_t stored, row.Int(0, 0));
+          actual = static_cast<uint64_t>(stored);
         }
       }
       if (actual != *op.expected_version) {
@@ -146,12 +167,6 @@ absl::StatusOr<uint64_t> PostgresStoreImpl::WriteOnce(Connection& conn, const Wr
       }
     }
 
-    MARQUEE_ASSIGN_OR_RETURN(
-        PgResult next,
-        conn.Exec(absl::StrCat("SELECT nextval('", names_.versions, "')"), {},
-                  "drawing a version"));
-    MARQUEE_ASSIGN_OR_RETURN(int64_t version_value, next.Int(0, 0));
-    const std::string version = std::to_string(version_value);
     const std::string now = std::to_string(absl::ToUnixMicros(clock_->Now()));
 
     int seq = 0;
@@ -192,16 +207,6 @@ absl::StatusOr<uint64_t> PostgresStoreImpl::WriteOnce(Connection& conn, const Wr
                                           what)
                                     .status());
       }
-    }
-    MARQUEE_RETURN_IF_ERROR(
-        conn.Exec(absl::StrCat("UPDATE ", names_.meta, " SET last_version = $1::bigint"),
-                  {Param::Text(version)}, "recording the version")
-            .status());
-    if (options_.notify) {
-      MARQUEE_RETURN_IF_ERROR(conn.Exec("SELECT pg_notify($1, $2)",
-                                        {Param::Text(names_.channel), Param::Text(version)},
-                                        "notifying watchers")
-                                  .status());
     }
     return static_cast<uint64_t>(version_value);
   };
