@@ -98,8 +98,12 @@ absl::Status CreateAggregateTables(Connection& conn, const AggregateNames& n, Ro
       "CREATE UNIQUE INDEX IF NOT EXISTS event_rollups_key ON ", n.rollups,
       " (campaign, bucket, start, variant, type);",
       "COMMIT;");
+  // The PostgresStore's schema lock first (its key, schema.cc): a store and
+  // an aggregate store opening a fresh schema at once would otherwise race
+  // on CREATE SCHEMA. Then the partition lock, the order every caller uses.
   const std::string sql = absl::StrCat(
       "BEGIN;",
+      "SELECT pg_advisory_xact_lock(hashtext('marquee schema ' || '", Sv(n.schema), "'));",
       "SELECT pg_advisory_xact_lock(", n.ddl_lock_key, ");",
       "CREATE SCHEMA IF NOT EXISTS ", QuoteIdent(n.schema), ";",
       "CREATE TABLE IF NOT EXISTS ", n.table, " (",
