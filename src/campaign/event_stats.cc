@@ -16,7 +16,6 @@
 #include "absl/strings/str_cat.h"
 #include "campaign/event_internal.h"
 #include "internal/absl_strings.h"
-#include "marquee/campaign/collections.h"
 
 namespace marquee::campaign {
 namespace {
