@@ -119,7 +119,8 @@ absl::Status CreateAggregateTables(Connection& conn, const AggregateNames& n, Ro
       "CREATE TABLE IF NOT EXISTS ", n.meta, " (",
       "  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),",
       "  rollups text NOT NULL,",
-      "  covered_to timestamptz NOT NULL DEFAULT 'epoch');",
+      "  covered_to timestamptz NOT NULL DEFAULT 'epoch',",
+      "  refreshed_at timestamptz NOT NULL DEFAULT 'epoch');",
       "INSERT INTO ", n.meta, " (rollups) VALUES ('", Sv(RollupModeName(mode)),
       "') ON CONFLICT DO NOTHING;",
       "COMMIT;");

@@ -5,9 +5,10 @@
 //                           and bucket are their names ("click", "hour") so
 //                           a person reading the table needs no legend
 //   event_aggregates_pYYYY_MM   one partition per UTC month [first, next first)
-//   aggregate_meta          one row: the RollupMode every node must use and
+//   aggregate_meta          one row: the RollupMode every node must use,
 //                           covered_to, the end of the minutes the last
-//                           refresh of event_rollups rolled up
+//                           refresh of event_rollups rolled up, and
+//                           refreshed_at, when (by the refresher's clock)
 //   event_rollups           (kMaterialized) materialized view: minute rows
 //                           before covered_to summed into hour and day
 //                           rows, with a UNIQUE index so it is refreshed

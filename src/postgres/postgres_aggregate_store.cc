@@ -215,14 +215,24 @@ absl::StatusOr<std::vector<AggregateRow>> PostgresAggregateStoreImpl::Read(
 }
 
 absl::StatusOr<bool> PostgresAggregateStoreImpl::RefreshRollups() {
+  return RefreshRollupsUnlessFresh(absl::ZeroDuration());
+}
+
+absl::StatusOr<bool> PostgresAggregateStoreImpl::RefreshRollupsUnlessFresh(
+    absl::Duration min_age) {
   if (options_.rollups != RollupMode::kMaterialized) {
     return absl::FailedPreconditionError(
         "RefreshRollups: the aggregates use RollupMode::kWritten, which has no rollups view");
   }
   // Every minute before the current one: a minute still being written is
   // left to the live roll-up.
-  const std::string covered_to = std::to_string(
-      absl::ToUnixSeconds(campaign::BucketStart(clock_->Now(), Bucket::kMinute)));
+  const absl::Time now = clock_->Now();
+  const std::string covered_to =
+      std::to_string(absl::ToUnixSeconds(campaign::BucketStart(now, Bucket::kMinute)));
+  const std::string now_micros = std::to_string(absl::ToUnixMicros(now));
+  // -1: refresh whenever the last one was (clocks of nodes may disagree).
+  const std::string fresh_after =
+      min_age > absl::ZeroDuration() ? std::to_string(absl::ToUnixMicros(now - min_age)) : "-1";
   return pool_.Run([&](Connection& conn, bool*) -> absl::StatusOr<bool> {
     MARQUEE_RETURN_IF_ERROR(conn.ExecSimple("BEGIN", "starting a rollups refresh"));
     auto fail = [&](absl::Status s) -> absl::StatusOr<bool> {
@@ -238,11 +248,19 @@ absl::StatusOr<bool> PostgresAggregateStoreImpl::RefreshRollups() {
       (void)conn.ExecSimple("ROLLBACK", "rolling back");
       return false;
     }
+    // Moves coverage unless another node refreshed after `fresh_after`.
     absl::StatusOr<PgResult> moved = conn.Exec(
         absl::StrCat("UPDATE ", names_.meta,
-                     " SET covered_to = greatest(covered_to, to_timestamp($1::bigint))"),
-        {Param::Text(covered_to)}, "moving the rollups' coverage");
+                     " SET covered_to = greatest(covered_to, to_timestamp($1::bigint)), ",
+                     "refreshed_at = to_timestamp($2::bigint / 1e6) ",
+                     "WHERE $3::bigint < 0 OR refreshed_at <= to_timestamp($3::bigint / 1e6) RETURNING 1"),
+        {Param::Text(covered_to), Param::Text(now_micros), Param::Text(fresh_after)},
+        "moving the rollups' coverage");
     if (!moved.ok()) return fail(moved.status());
+    if (moved->rows() == 0) {
+      (void)conn.ExecSimple("ROLLBACK", "rolling back");
+      return false;
+    }
     if (absl::Status s = conn.ExecSimple(
             absl::StrCat("REFRESH MATERIALIZED VIEW CONCURRENTLY ", names_.rollups),
             "refreshing the rollups view");
@@ -279,7 +297,8 @@ void PostgresAggregateStoreImpl::TimerLoop() {
       next_maintenance = now + absl::ToChronoMilliseconds(options_.maintenance_interval);
     }
     if (refreshes && now >= next_refresh) {
-      (void)RefreshRollups();
+      // Another node's refresh within most of an interval counts as this one's.
+      (void)RefreshRollupsUnlessFresh(options_.refresh_interval * 0.9);
       next_refresh = now + absl::ToChronoMilliseconds(options_.refresh_interval);
     }
     lock.lock();

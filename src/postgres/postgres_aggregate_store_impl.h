@@ -47,6 +47,10 @@ class PostgresAggregateStoreImpl final : public PostgresAggregateStore {
   absl::Status EnsurePartitions(std::span<const int64_t> months);
   // Forgets which partitions exist (another node may have dropped some).
   void ForgetPartitions();
+  // RefreshRollups, unless some node refreshed less than `min_age` ago
+  // (then false): the timers of N nodes refresh once per interval, not N
+  // times.
+  absl::StatusOr<bool> RefreshRollupsUnlessFresh(absl::Duration min_age);
   void TimerLoop();
 
   const PostgresAggregateStoreOptions options_;

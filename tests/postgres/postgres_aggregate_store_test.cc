@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "marquee/campaign/collections.h"
 #include "marquee/campaign/event_stats.h"
 #include "marquee/campaign/events.h"
@@ -276,6 +277,22 @@ TEST_SUITE("postgres.aggregates") {
     REQUIRE(b.ok());
     CheckSameStats(*a, *b);
     CHECK(written.RefreshRollups().status().code() == absl::StatusCode::kFailedPrecondition);
+  }
+
+  TEST_CASE("the refresh timers of two nodes refresh the view") {
+    AggregateSchema schema;
+    for (int i = 0; i < 2; ++i) {
+      schema.Open({.rollups = RollupMode::kMaterialized,
+                   .maintenance_interval = absl::ZeroDuration(),
+                   .refresh_interval = absl::Milliseconds(100)});
+    }
+    const std::string covered = "SELECT covered_to > 'epoch' AND refreshed_at > 'epoch' FROM " +
+                                schema.schema + ".aggregate_meta";
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (test::Sql(schema.url, covered) != std::vector<std::string>{"t"}) {
+      REQUIRE_MESSAGE(absl::Now() < deadline, "no node refreshed within 10 s");
+      absl::SleepFor(absl::Milliseconds(20));
+    }
   }
 
   TEST_CASE("a Stats read scans only the partitions of its range") {

@@ -87,8 +87,9 @@ struct PostgresAggregateStoreOptions {
   // retention); 0: never (call Maintain). Default: 1 hour.
   absl::Duration maintenance_interval = absl::Hours(1);
   // kMaterialized only: how often this node tries to refresh event_rollups
-  // (skipped while another node refreshes); 0: never (call
-  // RefreshRollups). Bounds how late a late minute row shows in hour and
+  // (skipped while another node refreshes, or when one did within most of
+  // this interval, so N nodes refresh about once per interval); 0: never
+  // (call RefreshRollups). Bounds how late a late minute row shows in hour and
   // day reads. Default: 1 min.
   absl::Duration refresh_interval = absl::Minutes(1);
   // "now" for partitions, retention and what a refresh covers. Not owned;
