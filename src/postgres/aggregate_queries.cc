@@ -29,8 +29,12 @@ absl::Status CheckRow(size_t index, const AggregateRow& row) {
   campaign::Event probe{.campaign = row.key.campaign, .variant = row.key.variant,
                         .time = absl::UnixEpoch()};
   if (absl::Status s = campaign::ValidateEvent(probe); !s.ok()) return bad(s.message());
-  if (static_cast<size_t>(row.key.type) >= campaign::kEventTypeCount) return bad("type: not an EventType");
-  if (static_cast<size_t>(row.key.bucket) >= campaign::kBucketCount) return bad("bucket: not a Bucket");
+  if (static_cast<size_t>(row.key.type) >= campaign::kEventTypeCount) {
+    return bad("type: not an EventType");
+  }
+  if (static_cast<size_t>(row.key.bucket) >= campaign::kBucketCount) {
+    return bad("bucket: not a Bucket");
+  }
   const int64_t size = campaign::BucketSeconds(row.key.bucket);
   if (row.key.start < kFirstAggregateSecond || row.key.start > kLastAggregateSecond) {
     return bad(absl::StrCat("start: ", row.key.start, " is outside 1970..9999"));

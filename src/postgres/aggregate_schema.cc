@@ -19,9 +19,8 @@ constexpr std::string_view kPartitionPrefix = "event_aggregates_p";
 
 // '2026-03-01 00:00:00+00': a literal made of integers only.
 std::string TimestampLiteral(int64_t unix_seconds) {
-  return absl::StrCat("'", absl::FormatTime("%Y-%m-%d %H:%M:%S+00", absl::FromUnixSeconds(unix_seconds),
-                                           absl::UTCTimeZone()),
-                      "'");
+  const absl::Time t = absl::FromUnixSeconds(unix_seconds);
+  return absl::StrCat("'", absl::FormatTime("%Y-%m-%d %H:%M:%S+00", t, absl::UTCTimeZone()), "'");
 }
 
 }  // namespace
@@ -33,7 +32,8 @@ AggregateNames::AggregateNames(std::string_view schema_name)
       rollups(absl::StrCat(QuoteIdent(schema_name), ".", QuoteIdent("event_rollups"))),
       // Schema names are [a-z0-9_] only (ValidateSchemaName): safe in a literal.
       ddl_lock_key(absl::StrCat("hashtext('marquee aggregates ddl ", Sv(schema_name), "')")),
-      refresh_lock_key(absl::StrCat("hashtext('marquee aggregates refresh ", Sv(schema_name), "')")) {}
+      refresh_lock_key(
+          absl::StrCat("hashtext('marquee aggregates refresh ", Sv(schema_name), "')")) {}
 
 int64_t MonthIndexOf(int64_t unix_seconds) {
   const absl::CivilMonth month(
@@ -54,7 +54,8 @@ std::string PartitionName(int64_t month_index) {
 }
 
 std::optional<int64_t> MonthOfPartitionName(std::string_view name) {
-  if (name.size() != kPartitionPrefix.size() + 7 || name.substr(0, kPartitionPrefix.size()) != kPartitionPrefix ||
+  if (name.size() != kPartitionPrefix.size() + 7 ||
+      name.substr(0, kPartitionPrefix.size()) != kPartitionPrefix ||
       name[kPartitionPrefix.size() + 4] != '_') {
     return std::nullopt;
   }

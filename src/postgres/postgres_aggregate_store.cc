@@ -46,7 +46,8 @@ absl::Status ValidateOptions(const PostgresAggregateStoreOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat("schema: ", s.message()));
   }
   if (o.pool_size < 1 || o.pool_size > 64) {
-    return absl::InvalidArgumentError(absl::StrCat("pool_size: ", o.pool_size, " is outside 1..64"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pool_size: ", o.pool_size, " is outside 1..64"));
   }
   if (o.connect_timeout <= absl::ZeroDuration() || o.acquire_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("connect_timeout, acquire_timeout: must be positive");
@@ -253,7 +254,8 @@ absl::StatusOr<bool> PostgresAggregateStoreImpl::RefreshRollupsUnlessFresh(
         absl::StrCat("UPDATE ", names_.meta,
                      " SET covered_to = greatest(covered_to, to_timestamp($1::bigint)), ",
                      "refreshed_at = to_timestamp($2::bigint / 1e6) ",
-                     "WHERE $3::bigint < 0 OR refreshed_at <= to_timestamp($3::bigint / 1e6) RETURNING 1"),
+                     "WHERE $3::bigint < 0 OR refreshed_at <= to_timestamp($3::bigint / 1e6) ",
+                     "RETURNING 1"),
         {Param::Text(covered_to), Param::Text(now_micros), Param::Text(fresh_after)},
         "moving the rollups' coverage");
     if (!moved.ok()) return fail(moved.status());

@@ -58,9 +58,12 @@ class MinuteOnlyAggregates final : public AggregateStore {
 TEST_SUITE("campaign.aggregate_store") {
   TEST_CASE("the Store records store adds repeated keys and Stats reads it as it reads the Store") {
     auto store = OpenStore();
-    absl::StatusOr<std::unique_ptr<AggregateStore>> aggregates = OpenStoreAggregateStore(store.get());
+    absl::StatusOr<std::unique_ptr<AggregateStore>> aggregates =
+        OpenStoreAggregateStore(store.get());
     REQUIRE(aggregates.ok());
-    const AggregateKey key{.campaign = "spring", .variant = "b", .type = EventType::kClick,
+    const AggregateKey key{.campaign = "spring",
+                           .variant = "b",
+                           .type = EventType::kClick,
                            .bucket = Bucket::kHour,
                            .start = absl::ToUnixSeconds(kNoon - absl::Hours(1))};
     const std::vector<AggregateRow> rows = {{.key = key, .totals = {.count = 2, .value_sum = 1}},
