@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
   if (!opened.ok()) return Fail("open the store", opened.status());
   // Destroyed after everything below that reads it.
   std::unique_ptr<marquee::Store> store = std::move(opened->store);
+  // Null for the embedded store: the aggregates are then its records.
+  std::unique_ptr<marquee::campaign::AggregateStore> aggregates = std::move(opened->aggregates);
   if (absl::Status s = marquee::campaign::PrepareCampaignStore(*store); !s.ok()) {
     return Fail("prepare the store", s);
   }
@@ -112,7 +114,7 @@ int main(int argc, char** argv) {
       marquee::campaign::PollService::Open(store.get());
   if (!polls.ok()) return Fail("open the polls", polls.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::EventIngestor>> events =
-      marquee::campaign::EventIngestor::Open(store.get());
+      marquee::campaign::EventIngestor::Open(store.get(), {.aggregates = aggregates.get()});
   if (!events.ok()) return Fail("open the event ingestor", events.status());
   absl::StatusOr<std::unique_ptr<marquee::campaign::ProfileRepository>> profiles =
       marquee::campaign::ProfileRepository::Open(store.get());
@@ -153,6 +155,7 @@ int main(int argc, char** argv) {
   api_options.features = features->get();
   api_options.polls = polls->get();
   api_options.events = events->get();
+  api_options.aggregates = aggregates.get();
   api_options.profiles = profiles->get();
   api_options.webhooks = webhooks->get();
   api_options.on_server_error = [](const marquee::http::Request& request,

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 
 #if MARQUEE_SERVER_WITH_POSTGRES
+#include "marquee/postgres/postgres_aggregate_store.h"
 #include "marquee/postgres/postgres_store.h"
 #endif
 
@@ -42,8 +43,16 @@ absl::StatusOr<ServerStore> OpenPostgres(const ServerFlags& flags) {
       marquee::postgres::OpenPostgresStore(
           {.conninfo = flags.postgres, .schema = flags.postgres_schema});
   if (!store.ok()) return store.status();
+  // Event aggregates in the same schema, as tables partitioned by month;
+  // hour and day rows are written (RollupMode::kWritten: docs/operations.md
+  // says why the rollups view is not the default).
+  absl::StatusOr<std::unique_ptr<marquee::postgres::PostgresAggregateStore>> aggregates =
+      marquee::postgres::OpenPostgresAggregateStore(
+          {.conninfo = flags.postgres, .schema = flags.postgres_schema});
+  if (!aggregates.ok()) return aggregates.status();
   ServerStore opened;
   opened.store = *std::move(store);
+  opened.aggregates = *std::move(aggregates);
   opened.shared = true;
   opened.description = absl::StrCat("PostgreSQL ", PostgresWhere(flags.postgres), ", schema ",
                                     flags.postgres_schema, " (shared by every node given them)");

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "marquee/campaign/aggregate_store.h"
 #include "marquee/memory_store.h"
 #include "marquee/store.h"
 #include "options.h"
@@ -25,13 +26,18 @@ struct ServerStore {
   marquee::MemoryStore* memory = nullptr;
   // Whether several nodes may serve this store at once (PostgreSQL).
   bool shared = false;
+  // Where event aggregates live when not in the store's records: on
+  // PostgreSQL its partitioned tables (additive upserts, no compare-and-set
+  // between nodes); null for the embedded store.
+  std::unique_ptr<marquee::campaign::AggregateStore> aggregates;
   // One line for the banner: where the data lives.
   std::string description;
 };
 
-// Opens the store `flags` name: PostgreSQL (schema flags.postgres_schema)
-// when flags.postgres is set, else a MemoryStore on flags.data_dir.
-// Errors: those of OpenPostgresStore (Unavailable when PostgreSQL cannot
+// Opens the store `flags` name: PostgreSQL (schema flags.postgres_schema,
+// with a PostgresAggregateStore in the same schema) when flags.postgres is
+// set, else a MemoryStore on flags.data_dir.
+// Errors: those of OpenPostgresStore and OpenPostgresAggregateStore (Unavailable when PostgreSQL cannot
 // be reached, FailedPrecondition for an unsuitable server, ...) and of
 // OpenMemoryStore; Unimplemented when --postgres is given to a server built
 // without marquee::postgres.

@@ -1,11 +1,11 @@
 // EventIngestor: a bounded in-memory queue of pre-aggregated events and the
-// background thread that adds them to the store's aggregate records
-// (events.h).
+// background thread that adds them to an AggregateStore (events.h).
 //
 // Ingest rolls its batch into per-minute counts without any lock, then
 // moves that map into the queue under the lock: one lock and one move per
 // batch, not per event. The drainer swaps the queue out, rolls the minutes into minute,
-// hour and day counts and writes them (event_aggregate_write.cc). Events
+// hour and day counts (the sizes the AggregateStore takes) and adds them, at
+// most max_records_per_write per atomic Add. Events
 // count against the capacity from acceptance until their counts are in the
 // store, so a store that is slow or failing turns into back-pressure
 // (ResourceExhausted) instead of memory growth.
@@ -13,7 +13,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -22,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "campaign/event_internal.h"
+#include "marquee/campaign/aggregate_store.h"
 #include "marquee/campaign/events.h"
 
 namespace marquee::campaign {
@@ -30,7 +33,9 @@ using internal::AggregateDeltas;
 using internal::AggregateKey;
 
 struct EventIngestor::Impl {
-  Store* store = nullptr;
+  // options.aggregates, or the store's records (owned_aggregates).
+  AggregateStore* aggregates = nullptr;
+  std::unique_ptr<AggregateStore> owned_aggregates;
   EventIngestorOptions options;
 
   mutable std::mutex mu;
@@ -97,9 +102,12 @@ absl::Status CheckHorizon(const Event& e, absl::Time now, const EventIngestorOpt
   return absl::OkStatus();
 }
 
-// Adds `delta` of a minute key to the minute, hour and day keys.
-void RollUp(AggregateKey minute, const EventTotals& delta, AggregateDeltas* out) {
+// Adds `delta` of a minute key to the minute, hour and day keys the
+// aggregate store takes.
+void RollUp(const AggregateStore& aggregates, AggregateKey minute, const EventTotals& delta,
+            AggregateDeltas* out) {
   for (Bucket bucket : {Bucket::kMinute, Bucket::kHour, Bucket::kDay}) {
+    if (!aggregates.TakesBucket(bucket)) continue;
     const int64_t size = BucketSeconds(bucket);
     AggregateKey key = minute;  // copies the names; the last use could move
     key.bucket = bucket;
@@ -108,6 +116,41 @@ void RollUp(AggregateKey minute, const EventTotals& delta, AggregateDeltas* out)
     sum.count += delta.count;
     sum.value_sum += delta.value_sum;
   }
+}
+
+struct AddResult {
+  uint64_t records_written = 0;
+  uint64_t conflicts = 0;
+  absl::Status status;  // of the first Add that failed
+};
+
+// Adds `*deltas` at most `max_per_add` at a time, stopping at the first
+// failure; what was added is removed from `*deltas`, what is left may be
+// retried.
+AddResult AddInChunks(AggregateStore& aggregates, AggregateDeltas* deltas, size_t max_per_add) {
+  AddResult result;
+  std::vector<AggregateRow> rows;
+  rows.reserve(deltas->size());
+  for (auto& [key, totals] : *deltas) rows.push_back({.key = key, .totals = totals});
+  deltas->clear();
+  size_t done = 0;
+  while (done < rows.size()) {
+    const size_t n = std::min(max_per_add, rows.size() - done);
+    absl::StatusOr<AggregateAddResult> added =
+        aggregates.Add(std::span<const AggregateRow>(rows.data() + done, n));
+    if (!added.ok()) {
+      result.status = added.status();
+      break;
+    }
+    result.conflicts += added->conflicts;
+    result.records_written += n;
+    done += n;
+  }
+  // What was not added goes back, to be retried.
+  for (size_t i = done; i < rows.size(); ++i) {
+    deltas->emplace(std::move(rows[i].key), rows[i].totals);
+  }
+  return result;
 }
 
 }  // namespace
@@ -158,9 +201,8 @@ void EventIngestor::Impl::DrainLoop() {
       }
     }
     taken.clear();
-    for (const auto& [minute, delta] : minutes) RollUp(minute, delta, &unwritten);
-    internal::AggregateWriteResult result = internal::AddToAggregates(
-        *store, &unwritten, options.max_records_per_write, options.max_write_attempts);
+    for (const auto& [minute, delta] : minutes) RollUp(*aggregates, minute, delta, &unwritten);
+    const AddResult result = AddInChunks(*aggregates, &unwritten, options.max_records_per_write);
 
     lock.lock();
     stats.records_written += result.records_written;
@@ -186,11 +228,20 @@ EventIngestor::EventIngestor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 absl::StatusOr<std::unique_ptr<EventIngestor>> EventIngestor::Open(Store* store,
                                                                    EventIngestorOptions options) {
-  if (store == nullptr) return absl::InvalidArgumentError("store: must not be null");
+  if (store == nullptr && options.aggregates == nullptr) {
+    return absl::InvalidArgumentError("store: must not be null (or set options.aggregates)");
+  }
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   if (options.clock == nullptr) options.clock = Clock::Real();
   auto impl = std::make_unique<Impl>();
-  impl->store = store;
+  impl->aggregates = options.aggregates;
+  if (impl->aggregates == nullptr) {
+    absl::StatusOr<std::unique_ptr<AggregateStore>> records =
+        OpenStoreAggregateStore(store, {.max_write_attempts = options.max_write_attempts});
+    if (!records.ok()) return records.status();
+    impl->owned_aggregates = *std::move(records);
+    impl->aggregates = impl->owned_aggregates.get();
+  }
   impl->options = options;
   impl->drainer = std::thread([raw = impl.get()] { raw->DrainLoop(); });
   return std::unique_ptr<EventIngestor>(new EventIngestor(std::move(impl)));

@@ -1,6 +1,6 @@
-// The aggregate record of one campaign x variant x type x bucket: its key,
-// record id and body, shared by the ingestor (which adds to it) and Stats
-// (which reads it).
+// The aggregate record of one campaign x variant x type x bucket: its
+// record id and body, shared by the Store-records AggregateStore (which
+// adds to and reads it) and Stats on a Store.
 #ifndef MARQUEE_SRC_CAMPAIGN_EVENT_INTERNAL_H_
 #define MARQUEE_SRC_CAMPAIGN_EVENT_INTERNAL_H_
 
@@ -8,9 +8,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "marquee/campaign/aggregate_store.h"
 #include "marquee/campaign/event_stats.h"
 #include "marquee/campaign/events.h"
 #include "marquee/json.h"
@@ -18,19 +21,7 @@
 
 namespace marquee::campaign::internal {
 
-struct AggregateKey {
-  std::string campaign;
-  std::string variant;
-  EventType type = EventType::kImpression;
-  Bucket bucket = Bucket::kMinute;
-  int64_t start = 0;  // unix seconds of the bucket's start
-
-  friend bool operator==(const AggregateKey&, const AggregateKey&) = default;
-  template <typename H>
-  friend H AbslHashValue(H h, const AggregateKey& k) {
-    return H::combine(std::move(h), k.campaign, k.variant, k.type, k.bucket, k.start);
-  }
-};
+using ::marquee::campaign::AggregateKey;
 
 // "<campaign>|<variant>|<type>|<bucket>|<start>"; a valid record id when
 // the names passed ValidateEvent.
@@ -41,10 +32,7 @@ std::string AggregateRecordId(const AggregateKey& key);
 absl::StatusOr<Json> AggregateBody(const AggregateKey& key, const EventTotals& totals);
 
 // A decoded aggregate body.
-struct AggregateRecord {
-  AggregateKey key;
-  EventTotals totals;
-};
+using AggregateRecord = AggregateRow;
 
 // Reads a body written by AggregateBody. Errors: DataLoss naming `id` and
 // the field that is missing or of the wrong type.
@@ -53,19 +41,14 @@ absl::StatusOr<AggregateRecord> ParseAggregateBody(std::string_view id, const Js
 // Counts to add, by record.
 using AggregateDeltas = absl::flat_hash_map<AggregateKey, EventTotals>;
 
-struct AggregateWriteResult {
-  uint64_t records_written = 0;
-  uint64_t conflicts = 0;  // compare-and-set retries
-  absl::Status status;     // of the first write that failed for good
-};
-
-// Adds each delta of `*deltas` to its record by read-modify-write with the
-// record's version as the expected version, at most `max_records_per_write`
-// records per atomic store write, retrying a write that lost a
-// compare-and-set up to `max_attempts` times. The deltas written are removed
-// from `*deltas`; those left failed (status says why) and may be retried.
-AggregateWriteResult AddToAggregates(Store& store, AggregateDeltas* deltas,
-                                     size_t max_records_per_write, int max_attempts);
+// The "event_aggregates" records of `campaign` in `bucket` buckets whose
+// start lies in [from, to), through the by_campaign index.
+// Errors: FailedPrecondition (no by_campaign index), DataLoss (a malformed
+// record, naming its id), those of Store::Scan.
+absl::StatusOr<std::vector<AggregateRow>> ReadStoreAggregates(const Store& store,
+                                                              std::string_view campaign,
+                                                              Bucket bucket, absl::Time from,
+                                                              absl::Time to);
 
 // Checks a campaign or variant name (`field` names it in the message).
 absl::Status ValidateEventName(std::string_view field, std::string_view name);

@@ -1,19 +1,21 @@
 // Stats: a campaign's totals, series, conversion rates and z-tests, read
-// from its aggregate records only (event_stats.h).
+// from its aggregates only (event_stats.h): the checks and the statistics
+// here, the reading in the AggregateStore (or the Store's records).
 #include "marquee/campaign/event_stats.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "campaign/event_internal.h"
 #include "internal/absl_strings.h"
-#include "marquee/campaign/collections.h"
 
 namespace marquee::campaign {
 namespace {
@@ -28,13 +30,13 @@ struct VariantAccumulator {
   std::map<int64_t, EventTotalsByType> series;
 };
 
-absl::Status CheckIndex(const Store& store) {
-  for (const IndexSpec& spec : store.Indexes(kEventAggregatesCollection)) {
-    if (spec.name == kAggregatesByCampaignIndex) return absl::OkStatus();
-  }
-  return absl::FailedPreconditionError(
-      "the store has no index event_aggregates.by_campaign: call PrepareCampaignStore first");
-}
+// Reads the aggregates of one campaign and bucket size over [from, to).
+using ReadRows = std::function<absl::StatusOr<std::vector<AggregateRow>>(
+    std::string_view campaign, Bucket bucket, absl::Time from, absl::Time to)>;
+
+absl::StatusOr<CampaignStats> ComputeStats(const ReadRows& read, std::string_view campaign,
+                                           absl::Time from, absl::Time to, Bucket bucket,
+                                           const StatsOptions& options);
 
 }  // namespace
 
@@ -71,6 +73,28 @@ std::optional<ZTest> TwoProportionZTest(int64_t variant_conversions, int64_t var
 absl::StatusOr<CampaignStats> Stats(const Store& store, std::string_view campaign,
                                     absl::Time from, absl::Time to, Bucket bucket,
                                     const StatsOptions& options) {
+  return ComputeStats(
+      [&store](std::string_view c, Bucket b, absl::Time f, absl::Time t) {
+        return internal::ReadStoreAggregates(store, c, b, f, t);
+      },
+      campaign, from, to, bucket, options);
+}
+
+absl::StatusOr<CampaignStats> Stats(const AggregateStore& aggregates, std::string_view campaign,
+                                    absl::Time from, absl::Time to, Bucket bucket,
+                                    const StatsOptions& options) {
+  return ComputeStats(
+      [&aggregates](std::string_view c, Bucket b, absl::Time f, absl::Time t) {
+        return aggregates.Read(c, b, f, t);
+      },
+      campaign, from, to, bucket, options);
+}
+
+namespace {
+
+absl::StatusOr<CampaignStats> ComputeStats(const ReadRows& read, std::string_view campaign,
+                                           absl::Time from, absl::Time to, Bucket bucket,
+                                           const StatsOptions& options) {
   if (absl::Status s = internal::ValidateEventName("campaign", campaign); !s.ok()) return s;
   if (static_cast<size_t>(bucket) >= kBucketCount) {
     return absl::InvalidArgumentError("bucket: not a Bucket");
@@ -103,38 +127,19 @@ absl::StatusOr<CampaignStats> Stats(const Store& store, std::string_view campaig
         "from..to spans more than max_buckets (", options.max_buckets, ") ",
         Sv(BucketName(bucket)), " buckets; use a larger bucket or a shorter range"));
   }
-  if (absl::Status s = CheckIndex(store); !s.ok()) return s;
 
   std::map<std::string, VariantAccumulator, std::less<>> variants;
-  ScanRequest request{
-      .collection = std::string(kEventAggregatesCollection),
-      .index = std::string(kAggregatesByCampaignIndex),
-      .prefix = {IndexValue::String(std::string(campaign)),
-                 IndexValue::String(std::string(BucketName(bucket)))},
-      .lower = RangeBound{.value = IndexValue::Number(
-                              static_cast<double>(absl::ToUnixSeconds(out.from)))},
-      .upper = RangeBound{.value = IndexValue::Number(absl::FDivDuration(to - absl::UnixEpoch(), absl::Seconds(1))),
-                          .inclusive = false},
-      .limit = 1'000,
-  };
-  while (true) {
-    absl::StatusOr<ScanResult> page = store.Scan(request);
-    if (!page.ok()) return page.status();
-    for (const Record& record : page->records) {
-      absl::StatusOr<internal::AggregateRecord> agg =
-          internal::ParseAggregateBody(record.id, record.body);
-      if (!agg.ok()) return agg.status();
-      ++out.records_read;
-      VariantAccumulator& acc = variants[agg->key.variant];
-      const auto type = static_cast<size_t>(agg->key.type);
-      acc.totals[type].count += agg->totals.count;
-      acc.totals[type].value_sum += agg->totals.value_sum;
-      EventTotals& point = acc.series[agg->key.start][type];
-      point.count += agg->totals.count;
-      point.value_sum += agg->totals.value_sum;
-    }
-    if (!page->more || !page->end) break;
-    request.after = page->end;
+  absl::StatusOr<std::vector<AggregateRow>> rows = read(campaign, bucket, out.from, to);
+  if (!rows.ok()) return rows.status();
+  for (const AggregateRow& row : *rows) {
+    ++out.records_read;
+    VariantAccumulator& acc = variants[row.key.variant];
+    const auto type = static_cast<size_t>(row.key.type);
+    acc.totals[type].count += row.totals.count;
+    acc.totals[type].value_sum += row.totals.value_sum;
+    EventTotals& point = acc.series[row.key.start][type];
+    point.count += row.totals.count;
+    point.value_sum += row.totals.value_sum;
   }
 
   if (!options.control_variant.empty()) {
@@ -172,5 +177,7 @@ absl::StatusOr<CampaignStats> Stats(const Store& store, std::string_view campaig
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace marquee::campaign

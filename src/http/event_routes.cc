@@ -1,5 +1,6 @@
 // POST /v1/events (campaign::EventIngestor) and GET
-// /v1/campaigns/{id}/stats (campaign::Stats over the store's aggregates).
+// /v1/campaigns/{id}/stats (campaign::Stats over ApiOptions::aggregates, or
+// the store's aggregate records).
 //
 // POST /v1/events takes a JSON array of event objects as EventFromJson reads
 // them ({"type","campaign","variant","user","time","value"}). The batch is
@@ -194,9 +195,13 @@ absl::StatusOr<std::string> StatsJson(const campaign::CampaignStats& stats) {
 Response GetStats(const ApiContext& context, const RouteContext& route) {
   absl::StatusOr<StatsQuery> query = ParseStatsQuery(context, route.target);
   if (!query.ok()) return context.Error(route.request, query.status());
+  const campaign::StatsOptions options{.control_variant = query->control};
   absl::StatusOr<campaign::CampaignStats> stats =
-      campaign::Stats(*context.options.store, route.Param("id"), query->from, query->to,
-                      query->bucket, {.control_variant = query->control});
+      context.options.aggregates != nullptr
+          ? campaign::Stats(*context.options.aggregates, route.Param("id"), query->from,
+                            query->to, query->bucket, options)
+          : campaign::Stats(*context.options.store, route.Param("id"), query->from, query->to,
+                            query->bucket, options);
   if (absl::IsFailedPrecondition(stats.status())) {
     // The store lacks the domain's indexes: the server's set-up, not the request.
     return context.Error(route.request, absl::InternalError(stats.status().message()));

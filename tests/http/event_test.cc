@@ -7,8 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api_fixture.h"
+#include "marquee/campaign/aggregate_store.h"
+#include "marquee/campaign/collections.h"
 
 namespace marquee::http {
 namespace {
@@ -160,6 +163,26 @@ TEST_SUITE("http.events") {
       CheckProblem(r, 400);
       CHECK(Contains(r.body, c.names));
     }
+  }
+
+  TEST_CASE("stats read the aggregates given in ApiOptions when set") {
+    absl::StatusOr<std::unique_ptr<MemoryStore>> elsewhere = OpenMemoryStore();
+    REQUIRE(elsewhere.ok());
+    REQUIRE(campaign::PrepareCampaignStore(**elsewhere).ok());
+    absl::StatusOr<std::unique_ptr<campaign::AggregateStore>> aggregates =
+        campaign::OpenStoreAggregateStore(elsewhere->get());
+    REQUIRE(aggregates.ok());
+    ApiFixture f({.aggregates = aggregates->get()}, kEvents);
+    const std::vector<campaign::AggregateRow> rows = {
+        {.key = {.campaign = "spring", .variant = "b", .type = campaign::EventType::kClick,
+                 .bucket = campaign::Bucket::kDay,
+                 .start = absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2026, 2, 28),
+                                                              absl::UTCTimeZone()))},
+         .totals = {.count = 7, .value_sum = 0}}};
+    REQUIRE((*aggregates)->Add(rows).ok());
+    Response r = f.Get(std::string("/v1/campaigns/spring/stats?") + kRange);
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    CHECK(Contains(r.body, R"("variant":"b","totals":{"impression":{"count":0,"valueSum":0},"click":{"count":7,"valueSum":0})"));
   }
 
   TEST_CASE("without an EventIngestor both routes are 404") {

@@ -11,7 +11,9 @@
 #   - a strong read (?consistency=strong, Cache-Control: no-cache) on B
 #     right after a write on A always sees it, and does not touch B's L1;
 #   - 32 clients voting at once, half through each node, each vote sent
-#     twice (once through each node), give the exact tally on both nodes.
+#     twice (once through each node), give the exact tally on both nodes;
+#   - events posted through both nodes add up in PostgreSQL's aggregate
+#     tables (event_aggregates), and both nodes' stats show the sum.
 # Needs MARQUEE_TEST_POSTGRES_URL (scripts/test or
 # tests/postgres/with_postgres.sh start one; without it the test FAILS), and
 # redis-server and curl on the PATH. The test uses a schema of its own,
@@ -220,5 +222,29 @@ for node in a b; do
   done
 done
 say "exact tally on both nodes: total $total, x ${expected[x]}, y ${expected[y]}, z ${expected[z]}"
+
+say "events through both nodes: one set of counts in PostgreSQL's aggregate tables"
+event_time=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+event='{"type":"impression","campaign":"mn-events","variant":"control","time":"'$event_time'"}'
+for node in a b; do
+  batch="[$event"
+  for _ in $(seq 2 15); do batch+=",$event"; done
+  batch+="]"
+  out=$(http "$node" POST /v1/events "$batch")
+  [[ $(status_of "$out") == 202 ]] || fail "POST /v1/events on node $node: $out"
+done
+# The ingestors write every 100 ms; each node reads both nodes' counts.
+for node in a b; do
+  deadline=$(($(now_ms) + 5000))
+  while :; do
+    body=$(body_of "$(http "$node" GET /v1/campaigns/mn-events/stats)")
+    [[ $body == *'"impression":{"count":30,'* ]] && break
+    (($(now_ms) < deadline)) || fail "node $node stats never showed 30 impressions: $body"
+    sleep 0.1
+  done
+done
+rows=$(psql -qtA "$pg_url" -c "SELECT sum(count) FROM $schema.event_aggregates WHERE campaign = 'mn-events' AND bucket = 'day'")
+[[ $rows == 30 ]] || fail "event_aggregates day rows sum to '$rows', not 30"
+say "  30 impressions through two nodes: 30 in both nodes' stats and in $schema.event_aggregates"
 
 echo "multi-node test passed (A->B visibility worst $worst ms, limit $limit_ms ms)"

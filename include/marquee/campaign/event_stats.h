@@ -1,9 +1,10 @@
 // marquee/campaign/event_stats.h — a campaign's results from its pre-computed aggregates.
 //
-// Stats reads the "event_aggregates" records an EventIngestor (events.h)
-// wrote for one campaign and one bucket size over a time range, through the
-// "by_campaign" index (declared by PrepareCampaignStore, collections.h); it
-// never sees raw events, so its cost depends on the number of buckets, not
+// Stats reads the aggregates an EventIngestor (events.h) wrote for one
+// campaign and one bucket size over a time range: from an AggregateStore
+// (aggregate_store.h), or from the "event_aggregates" records of a Store
+// through the "by_campaign" index (declared by PrepareCampaignStore,
+// collections.h); it never sees raw events, so its cost depends on the number of buckets, not
 // of events. For each variant it gives totals per event type, a time series,
 // the conversion rate (conversions / impressions) and a two-proportion
 // z-test against the control variant:
@@ -34,19 +35,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "marquee/campaign/aggregate_store.h"
 #include "marquee/campaign/events.h"
 #include "marquee/export.h"
 #include "marquee/store.h"
 
 namespace marquee::campaign {
-
-// Count and value sum of one event type.
-struct EventTotals {
-  int64_t count = 0;
-  double value_sum = 0;
-
-  friend bool operator==(const EventTotals&, const EventTotals&) = default;
-};
 
 // Totals indexed by static_cast<size_t>(EventType).
 using EventTotalsByType = std::array<EventTotals, kEventTypeCount>;
@@ -89,7 +83,8 @@ struct CampaignStats {
   std::string control_variant{};
   // Variants with at least one event in the range, by key.
   std::vector<VariantStats> variants{};
-  // Aggregate records read.
+  // Aggregate rows read (records of a Store; rows of another
+  // AggregateStore, where a bucket may come in more than one row).
   size_t records_read = 0;
 };
 
@@ -111,6 +106,12 @@ struct StatsOptions {
 // the documented layout, naming its id), those of Store::Scan.
 [[nodiscard]] MARQUEE_EXPORT absl::StatusOr<CampaignStats> Stats(
     const Store& store, std::string_view campaign, absl::Time from, absl::Time to,
+    Bucket bucket, const StatsOptions& options = {});
+
+// The same, read from `aggregates`.
+// Errors: InvalidArgument as above, those of AggregateStore::Read.
+[[nodiscard]] MARQUEE_EXPORT absl::StatusOr<CampaignStats> Stats(
+    const AggregateStore& aggregates, std::string_view campaign, absl::Time from, absl::Time to,
     Bucket bucket, const StatsOptions& options = {});
 
 // The z-test of `variant` against `control` from their (conversions,

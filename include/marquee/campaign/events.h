@@ -6,9 +6,12 @@
 // queue refuses the batch with ResourceExhausted, nothing is silently
 // dropped) and a background thread rolls the queue into counters per
 // campaign x variant x type x time bucket (UTC minute, hour and day), then
-// adds them to the "event_aggregates" records of a Store by compare-and-set
+// adds them to an AggregateStore (aggregate_store.h): by default the
+// "event_aggregates" records of a Store, by compare-and-set
 // read-modify-write, so several ingestors (threads or processes) writing to
-// one store add up exactly. Stats (event_stats.h) reads those records only.
+// one store add up exactly; or a backend's own tables (PostgreSQL's
+// partitioned tables, options.aggregates). Stats (event_stats.h) reads the
+// aggregates only.
 //
 // Decisions:
 //   - Custom events are aggregated under the one type "custom"; they carry
@@ -58,6 +61,8 @@
 #include "marquee/store.h"
 
 namespace marquee::campaign {
+
+class AggregateStore;  // aggregate_store.h
 
 enum class EventType : uint8_t { kImpression, kClick, kConversion, kCustom };
 inline constexpr size_t kEventTypeCount = 4;
@@ -133,13 +138,18 @@ struct EventIngestorOptions {
   // early once half the capacity is queued, and at once on Flush.
   // 1 ms..1 hour. Default: 100 ms.
   absl::Duration flush_interval = absl::Milliseconds(100);
-  // Most aggregate records in one store write (one atomic batch). 1..10,000.
-  // Default: 1,000.
+  // Most aggregates in one AggregateStore::Add (one atomic write).
+  // 1..10,000. Default: 1,000.
   size_t max_records_per_write = 1'000;
   // Attempts of one write whose compare-and-set lost to another writer
   // before the ingestor gives up for this round (the counts stay queued and
-  // are tried again on the next round). 1..1,000. Default: 32.
+  // are tried again on the next round); used by the default aggregates (the
+  // Store's records) only. 1..1,000. Default: 32.
   int max_write_attempts = 32;
+  // Where the aggregates go. Not owned; must outlive the ingestor.
+  // Default: nullptr, the "event_aggregates" records of the store given to
+  // Open (OpenStoreAggregateStore).
+  AggregateStore* aggregates = nullptr;
   // Oldest and furthest-ahead accepted event time, relative to clock->Now().
   // Each must be positive. Default: 30 days and 1 day.
   absl::Duration max_event_age = absl::Hours(24 * 30);
@@ -152,8 +162,8 @@ struct EventIngestorStats {
   uint64_t pending_events = 0;         // accepted, not written yet (<= capacity)
   uint64_t rejected_full_batches = 0;  // Ingest calls refused with ResourceExhausted
   uint64_t rejected_full_events = 0;   // events in those batches
-  uint64_t records_written = 0;        // aggregate records put
-  uint64_t write_conflicts = 0;        // compare-and-set retries
+  uint64_t records_written = 0;        // aggregates added to
+  uint64_t write_conflicts = 0;        // compare-and-set retries (Store records only)
   uint64_t write_failures = 0;         // rounds that left counts unwritten
   absl::Status last_error{};           // of the last failed round; OK if none
 };
@@ -163,8 +173,10 @@ struct EventIngestorStats {
 class MARQUEE_EXPORT EventIngestor {
  public:
   // Starts the background thread. `store` is not owned and must outlive the
-  // ingestor.
-  // Errors: InvalidArgument (null store, an option out of range, naming it).
+  // ingestor; it may be null when options.aggregates is set (it is then
+  // not used).
+  // Errors: InvalidArgument (null store without options.aggregates, an
+  // option out of range, naming it).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<EventIngestor>> Open(
       Store* store, EventIngestorOptions options = {});
 
@@ -187,12 +199,12 @@ class MARQUEE_EXPORT EventIngestor {
 
   // Waits until every event accepted before the call is written to the
   // store.
-  // Errors: those of Store::Write and Store::Get from the first round
-  // started after the call that failed to write them (the counts stay
-  // queued, count against the capacity and are retried every
-  // flush_interval), Aborted (the compare-and-set lost max_write_attempts
-  // times in a row), DataLoss (an existing aggregate record is malformed,
-  // naming its id).
+  // Errors: those of AggregateStore::Add (by default Store::Write and
+  // Store::Get) from the first round started after the call that failed to
+  // write them (the counts stay queued, count against the capacity and are
+  // retried every flush_interval), Aborted (the compare-and-set lost
+  // max_write_attempts times in a row), DataLoss (an existing aggregate
+  // record is malformed, naming its id).
   [[nodiscard]] absl::Status Flush();
 
   EventIngestorStats stats() const;

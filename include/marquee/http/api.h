@@ -173,6 +173,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "marquee/campaign/aggregate_store.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/decide.h"
 #include "marquee/campaign/delivery_view.h"
@@ -244,9 +245,14 @@ struct ApiOptions {
   // (keeps proxies from closing a quiet stream); > 0. Default: 15 s.
   absl::Duration stream_heartbeat = absl::Seconds(15);
   // Serves POST /v1/events and GET /v1/campaigns/{id}/stats (read from
-  // `store`). Not owned; must outlive the Api.
+  // `aggregates`, else from `store`). Not owned; must outlive the Api.
   // Default: nullptr (both are 404).
   campaign::EventIngestor* events = nullptr;
+  // Where GET /v1/campaigns/{id}/stats reads the aggregates: the
+  // AggregateStore `events` writes to (PostgreSQL's tables, say). Not
+  // owned; must outlive the Api. Default: nullptr (the "event_aggregates"
+  // records of `store`).
+  const campaign::AggregateStore* aggregates = nullptr;
   // Serves /v1/profiles; DELETE erases the user (privacy.h EraseUser on
   // `store`). Not owned; must outlive the Api.
   // Default: nullptr (/v1/profiles... is 404).
