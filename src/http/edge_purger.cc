@@ -287,11 +287,15 @@ struct EdgePurger::Impl {
     if (retry_keys.empty()) {
       t.failures = 0;
       t.backoff = options.initial_backoff;
+    }
+    if (retry_keys.empty() && refused_keys == 0) {
       t.purged_version = std::max(t.purged_version, version);
       uint64_t everywhere = UINT64_MAX;
       for (const TargetState& other : targets) everywhere = std::min(everywhere, other.purged_version);
       stats.purged_version = std::max(stats.purged_version, everywhere);
       if (seen != absl::InfiniteFuture()) stats.last_lag = now - seen;
+    } else if (retry_keys.empty()) {
+      // Refused keys only: dropped above, nothing to retry.
     } else if (!retry || ++t.failures >= options.max_attempts) {
       stats.keys_dropped += retry_keys.size();
       t.failures = 0;

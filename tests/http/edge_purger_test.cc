@@ -77,6 +77,17 @@ struct PurgeRecorder {
     fixture = std::make_unique<test::ServerFixture>(std::move(options));
   }
 
+  // Set under the lock: the server's threads read them, and TSan sees no
+  // order through the socket.
+  void Answer(std::deque<int> statuses) {
+    std::lock_guard lock(mu);
+    script = std::move(statuses);
+  }
+  void Delay(absl::Duration d) {
+    std::lock_guard lock(mu);
+    delay = d;
+  }
+
   std::string address() const { return "127.0.0.1:" + std::to_string(fixture->port()); }
 
   std::vector<Seen> Snapshot() {
@@ -296,7 +307,7 @@ TEST_SUITE("concurrent") {
 
   TEST_CASE("edge purger: a failing target is retried with backoff and keys merged") {
     PurgeRecorder varnish;
-    varnish.script = {503, 503};
+    varnish.Answer({503, 503});
     std::unique_ptr<MemoryStore> store = OpenStore();
     std::unique_ptr<EdgePurger> purger =
         StartPurger({.store = store.get(),
@@ -318,7 +329,7 @@ TEST_SUITE("concurrent") {
 
   TEST_CASE("edge purger: a refused purge is dropped and reported without secrets") {
     PurgeRecorder cdn;
-    cdn.script = {403};
+    cdn.Answer({403});
     std::unique_ptr<MemoryStore> store = OpenStore();
     std::mutex errors_mu;
     std::vector<std::string> errors;
@@ -406,7 +417,7 @@ TEST_SUITE("concurrent") {
 
   TEST_CASE("edge purger: stop returns promptly with a slow or dead target") {
     PurgeRecorder slow;
-    slow.delay = absl::Seconds(3);
+    slow.Delay(absl::Seconds(3));
     std::unique_ptr<MemoryStore> store = OpenStore();
     std::unique_ptr<EdgePurger> purger =
         StartPurger({.store = store.get(),
