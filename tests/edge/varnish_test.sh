@@ -141,18 +141,18 @@ feature_through_varnish() {
   if is_hit; then hit=yes; else hit=no; fi
 }
 
-# update_feature VALUE: PATCH dark-mode's defaultValue through the node
-# (If-Match of its current version).
+# update_feature KEY VALUE: PATCH the feature's defaultValue through the
+# node (If-Match of its current version).
 update_feature() {
   local code version
-  code=$(get "$node_port" /v1/features/dark-mode "$admin_key")
-  [[ $code == 200 ]] || fail "GET /v1/features/dark-mode: $code"
+  code=$(get "$node_port" "/v1/features/$1" "$admin_key")
+  [[ $code == 200 ]] || fail "GET /v1/features/$1: $code"
   version=$(header ETag)
   code=$(curl -s -m 10 -o "$work/patch" -w '%{http_code}' -X PATCH \
     -H "Authorization: Bearer $admin_key" -H "If-Match: $version" \
     -H 'Content-Type: application/merge-patch+json' \
-    --data-binary "{\"defaultValue\": $1}" "http://127.0.0.1:$node_port/v1/features/dark-mode")
-  [[ $code == 200 ]] || fail "PATCH /v1/features/dark-mode: $code $(cat "$work/patch")"
+    --data-binary "{\"defaultValue\": $2}" "http://127.0.0.1:$node_port/v1/features/$1")
+  [[ $code == 200 ]] || fail "PATCH /v1/features/$1: $code $(cat "$work/patch")"
 }
 
 # ---- 1. without a purger ----------------------------------------------------
@@ -185,7 +185,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 -X PURGE -H 
   "http://127.0.0.1:$varnish_port/" || true)
 [[ $code == 403 ]] || fail "a PURGE from 127.0.0.2 (outside the ACL) got $code, expected 403"
 
-update_feature true
+update_feature dark-mode true
 code=$(get "$node_port" "$features" "$delivery_key")
 new_etag=$(header ETag)
 [[ $code == 200 && $new_etag != "$first_etag" ]] || fail "the node did not serve the update ($code)"
@@ -204,7 +204,7 @@ feature_through_varnish
 [[ $etag == "$first_etag" ]] || fail "Varnish lost its object across the node's restart"
 stale_etag=$etag
 
-update_feature false
+update_feature checkout-button '"green"'
 updated_ms=$(now_ms)
 code=$(get "$node_port" "$features" "$delivery_key")
 expected_etag=$(header ETag)
