@@ -343,6 +343,30 @@ TEST_SUITE("concurrent") {
     CHECK(stats.keys_dropped == 0);
   }
 
+  TEST_CASE("edge purger: keys are dropped after max_attempts failures in a row") {
+    PurgeRecorder varnish;
+    varnish.Answer({503, 503, 503});
+    std::unique_ptr<MemoryStore> store = OpenStore();
+    std::unique_ptr<EdgePurger> purger =
+        StartPurger({.store = store.get(),
+                     .varnish = {varnish.address()},
+                     .max_attempts = 2,
+                     .initial_backoff = absl::Milliseconds(10)});
+    Put(*store, "campaigns", {"a"});
+    const EdgePurgerStats stats =
+        StatsWhen(*purger, [](const EdgePurgerStats& s) { return s.keys_dropped > 0; });
+    CHECK(stats.keys_dropped == 2);
+    CHECK(stats.failures == 2);
+    CHECK(stats.pending_keys == 0);
+    // The target is not given up: the next change goes out (the third 503,
+    // then a retry that succeeds).
+    Put(*store, "campaigns", {"b"});
+    std::vector<Seen> seen = varnish.WaitFor(4);
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[3].xkey == "campaigns campaigns/b");
+    CHECK(StatsWhen(*purger, Settled).purge_requests == 1);
+  }
+
   TEST_CASE("edge purger: a refused purge is dropped and reported without secrets") {
     PurgeRecorder cdn;
     cdn.Answer({403});
