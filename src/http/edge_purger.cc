@@ -106,7 +106,7 @@ struct EdgePurger::Impl {
   std::set<std::string, std::less<>> collections;
   internal::PurgeSendOptions send_options;
 
-  // Guards everything below but the subscription; the watch handler takes it.
+  // Guards everything from here to `targets`; the watch handler takes it.
   std::mutex mu;
   std::condition_variable wake;
   PurgeKeySet incoming{1};
@@ -115,11 +115,13 @@ struct EdgePurger::Impl {
   bool rewatch = false;
   bool stop = false;
   EdgePurgerStats stats;
-  // Only the purger's thread touches the targets' key sets (outside `mu`
-  // while sending); it copies their sizes into stats.
+  // Changed by the purger's thread only, under `mu`; while it sends, it
+  // reads a target's (immutable) address without `mu`.
   std::vector<TargetState> targets;
 
-  // Never held while taking `mu` is awaited by a handler that Stop waits for.
+  // Guards the subscription. Stop takes it out under this lock and destroys
+  // it without holding `mu`: destroying waits for a handler in progress,
+  // which takes `mu`.
   std::mutex watch_mu;
   std::unique_ptr<Subscription> subscription;
   bool unwatched = false;
@@ -228,13 +230,6 @@ struct EdgePurger::Impl {
       t.pending_version = std::max(t.pending_version, version);
       t.oldest_seen = std::min(t.oldest_seen, seen);
     }
-    UpdatePendingStat();
-  }
-
-  void UpdatePendingStat() {
-    size_t pending = incoming.size();
-    for (const TargetState& t : targets) pending += t.pending.size();
-    stats.pending_keys = pending;
   }
 
   // Sends `t`'s pending keys; on a failure worth retrying (and `retry`),
@@ -313,7 +308,6 @@ struct EdgePurger::Impl {
       t.next_attempt = now + t.backoff;
       t.backoff = std::min(t.backoff * 2, options.max_backoff);
     }
-    UpdatePendingStat();
   }
 
   void Run() {
@@ -457,7 +451,10 @@ void EdgePurger::Stop() {
 
 EdgePurgerStats EdgePurger::stats() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->stats;
+  EdgePurgerStats stats = impl_->stats;
+  stats.pending_keys = impl_->incoming.size();
+  for (const TargetState& t : impl_->targets) stats.pending_keys += t.pending.size();
+  return stats;
 }
 
 }  // namespace marquee::http
