@@ -103,7 +103,8 @@ struct EdgePurgerOptions {
   // A host's own cache: returns once it has applied version v, or an error
   // after `timeout`. Called on the purger's thread. Default: none.
   std::function<absl::Status(uint64_t version, absl::Duration timeout)> wait_for_applied{};
-  // The longest a purge waits for those caches; 0..1 min. Default: 2 s.
+  // The longest a purge waits for those caches; 0..1 min (0: no wait).
+  // Default: 2 s.
   absl::Duration apply_timeout = absl::Seconds(2);
 
   // How long keys gather before they are sent (from the first change of a
