@@ -198,6 +198,11 @@ stop_node
 
 # ---- 2. with --edge-varnish -------------------------------------------------
 start_node purging --edge-varnish "127.0.0.1:$varnish_port"
+# The banner follows the port file: give it a moment.
+for _ in $(seq 50); do
+  grep -q "edge purge: varnish 127.0.0.1:$varnish_port" "$work/node-purging.err" && break
+  sleep 0.1
+done
 grep -q "edge purge: varnish 127.0.0.1:$varnish_port" "$work/node-purging.err" ||
   fail "the banner does not show the edge purger"
 feature_through_varnish
