@@ -186,7 +186,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 -X PURGE -H 
 [[ $code == 403 ]] || fail "a PURGE from 127.0.0.2 (outside the ACL) got $code, expected 403"
 
 update_feature dark-mode true
-code=$(get "$node_port" "$features" "$delivery_key")
+# A strong read: the node's delivery view applies the change asynchronously.
+code=$(get "$node_port" "$features?consistency=strong" "$delivery_key")
 new_etag=$(header ETag)
 [[ $code == 200 && $new_etag != "$first_etag" ]] || fail "the node did not serve the update ($code)"
 sleep 0.5
@@ -211,7 +212,7 @@ stale_etag=$etag
 
 update_feature checkout-button '"green"'
 updated_ms=$(now_ms)
-code=$(get "$node_port" "$features" "$delivery_key")
+code=$(get "$node_port" "$features?consistency=strong" "$delivery_key")
 expected_etag=$(header ETag)
 expected_body=$(cat "$work/b")
 [[ $expected_etag != "$stale_etag" ]] || fail "the node's payload did not change"
