@@ -129,9 +129,10 @@ struct EdgePurgerOptions {
   // https: a PEM file of trusted CA certificates; "": the system's store.
   // Default: "".
   std::string ca_file{};
-  // Told about each failed request and dropped batch (the message names
-  // the target by scheme, host and port, never a header value). Called on
-  // the purger's thread; must not call Stop. Default: none.
+  // Told about each failed request, each dropped batch and each purge
+  // sent before the caches reached its changes (a message names a target
+  // by scheme, host and port, never by a path, query or header value).
+  // Called on the purger's thread; must not call Stop. Default: none.
   std::function<void(const absl::Status&)> on_error{};
 };
 
