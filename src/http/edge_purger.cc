@@ -247,7 +247,28 @@ struct EdgePurger::Impl {
     std::vector<std::string> retry_keys;
     size_t refused_keys = 0;
     const std::vector<PurgeRequest> requests = internal::BuildPurgeRequests(t.target, keys);
+    // The keys of request i, for the next attempt: one per request with a
+    // {key} template, else the batch header's list.
+    const auto keep_for_retry = [&](size_t i) {
+      if (t.target.per_key) {
+        retry_keys.push_back(keys[i]);
+        return;
+      }
+      const std::string& list = requests[i].headers.back().second;
+      for (size_t start = 0; start < list.size();) {
+        const size_t end = std::min(list.find(' ', start), list.size());
+        retry_keys.emplace_back(list.substr(start, end - start));
+        start = end + 1;
+      }
+    };
+    absl::Status first_error;
     for (size_t i = 0; i < requests.size(); ++i) {
+      // Once the target is unavailable, the rest of this pass waits for the
+      // retry (each request could cost a whole timeout).
+      if (!retry_keys.empty()) {
+        keep_for_retry(i);
+        continue;
+      }
       const PurgeRequest& request = requests[i];
       const absl::Status s = internal::SendPurgeRequest(t.target, request, send_options);
       if (s.ok()) {
@@ -256,23 +277,19 @@ struct EdgePurger::Impl {
         continue;
       }
       ++failed;
-      Report(s);
-      if (!absl::IsUnavailable(s)) {
+      if (first_error.ok()) first_error = s;
+      if (absl::IsUnavailable(s)) {
+        keep_for_retry(i);
+      } else {
         refused_keys += request.keys;
-        continue;
       }
-      // The keys of this request, for the next attempt: one per request
-      // with a {key} template, else the batch header's list.
-      if (t.target.per_key) {
-        retry_keys.push_back(keys[i]);
-        continue;
-      }
-      const std::string& list = request.headers.back().second;
-      for (size_t start = 0; start < list.size();) {
-        const size_t end = std::min(list.find(' ', start), list.size());
-        retry_keys.emplace_back(list.substr(start, end - start));
-        start = end + 1;
-      }
+    }
+    // One message per pass, however many requests failed.
+    if (!first_error.ok()) {
+      Report(failed == 1 ? first_error
+                         : absl::Status(first_error.code(),
+                                        absl::StrCat(first_error.message(), " (and ", failed - 1,
+                                                     " more failed requests)")));
     }
     const absl::Time now = absl::Now();
     lock.lock();

@@ -367,6 +367,30 @@ TEST_SUITE("concurrent") {
     CHECK(StatsWhen(*purger, Settled).purge_requests == 1);
   }
 
+  TEST_CASE("edge purger: an unreachable target costs one request per attempt") {
+    std::unique_ptr<MemoryStore> store = OpenStore();
+    std::mutex errors_mu;
+    std::vector<std::string> errors;
+    std::unique_ptr<EdgePurger> purger = StartPurger(
+        {.store = store.get(),
+         .cdns = {{.url_template = "http://127.0.0.1:1/purge/{key}"}},
+         .max_attempts = 1,
+         .on_error = [&](const absl::Status& s) {
+           std::lock_guard lock(errors_mu);
+           errors.push_back(std::string(s.message()));
+         }});
+    Put(*store, "campaigns", {"a", "b", "c"});  // 4 keys, 4 requests
+    const EdgePurgerStats stats =
+        StatsWhen(*purger, [](const EdgePurgerStats& s) { return s.keys_dropped > 0; });
+    CHECK(stats.failures == 1);
+    CHECK(stats.keys_dropped == 4);
+    purger->Stop();
+    std::lock_guard lock(errors_mu);
+    REQUIRE(errors.size() == 2);  // the failed request, then the dropped keys
+    CHECK(errors[0].find("cdn http://127.0.0.1:1: POST failed") == 0);
+    CHECK(errors[1].find("dropped 4 keys") != std::string::npos);
+  }
+
   TEST_CASE("edge purger: a refused purge is dropped and reported without secrets") {
     PurgeRecorder cdn;
     cdn.Answer({403});
