@@ -30,10 +30,10 @@
 // never missed). A target that fails (no connection, a timeout, 408, 429 or
 // 5xx) is retried with exponential backoff, its keys (those of the rest of
 // that pass too) merged with newer ones; after max_attempts failures in a
-// row, or on another 4xx (a refused
-// purge: a wrong ACL or token), its keys are dropped and counted. Every
-// request has a connect and a read timeout, so Stop returns within about
-// one request's timeouts plus apply_timeout.
+// row, or on another 4xx (a refused purge: a wrong ACL or token), its keys
+// are dropped and counted. Every request has a connect and a read timeout,
+// so Stop returns within about one request's timeouts per target plus
+// apply_timeout.
 // Thread-safety: stats() may be called from any thread; Stop and the
 // destructor from one thread, never from on_error.
 //
