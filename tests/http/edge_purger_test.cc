@@ -287,7 +287,7 @@ TEST_SUITE("concurrent") {
          .varnish = {varnish.address()},
          .cdns = {{.url_template = "http://" + cdn.address() + "/purge/{key}",
                    .headers = {{"Fastly-Key", "token-123"}}}},
-         .coalesce_window = absl::Milliseconds(300)});
+         .coalesce_window = absl::Seconds(1)});  // room for three writes on a loaded machine
     Put(*store, "campaigns", {"a"});
     Put(*store, "campaigns", {"b"});
     Put(*store, "features", {"banner"});
