@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "internal/absl_strings.h"
 #include "internal/invalidation_fanout.h"
 #include "internal/log_format.h"
@@ -330,6 +331,29 @@ absl::StatusOr<std::shared_ptr<const Record>> TieredCache::Get(std::string_view 
 }
 
 Cache<Record>& TieredCache::l1() { return *impl_->l1; }
+
+absl::Status TieredCache::WaitForVersion(uint64_t v, absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    uint64_t applied = 0;
+    {
+      std::lock_guard lock(impl_->watch_mu);
+      if (impl_->closing) return absl::CancelledError("the cache is closing");
+      if (!impl_->feed_ok.load(std::memory_order_acquire) || impl_->watch == nullptr) {
+        return absl::OkStatus();
+      }
+      // The position passes a commit only after the handler (OnChange) has
+      // run for each of its changes.
+      applied = impl_->watch->position();
+    }
+    if (applied >= v) return absl::OkStatus();
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("read cache at version ", applied,
+                                                      ", waiting for ", v));
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+}
 
 TieredCacheStats TieredCache::stats() const {
   const Impl& impl = *impl_;

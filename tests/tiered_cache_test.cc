@@ -94,6 +94,19 @@ TEST_CASE("A committed write invalidates L1: the next Get sees the new version")
   CHECK(cache->stats().changes_applied >= 1);
 }
 
+TEST_CASE("WaitForVersion returns once the change is applied to L1") {
+  auto store = OpenStore();
+  PutValue(*store, "a", 1);
+  auto cache = OpenCache(store.get());
+  REQUIRE(cache->Get("items", "a").ok());
+  const uint64_t v2 = PutValue(*store, "a", 2);
+  REQUIRE(cache->WaitForVersion(v2, absl::Seconds(5)).ok());
+  // No polling needed: the old record is gone from L1 already.
+  CHECK(cache->l1().Get("items/a") == nullptr);
+  CHECK(cache->stats().changes_applied >= 1);
+  CHECK(absl::IsDeadlineExceeded(cache->WaitForVersion(v2 + 5, absl::Milliseconds(20))));
+}
+
 TEST_CASE("NotFound is remembered, and a create ends it") {
   auto store = OpenStore();
   auto cache = OpenCache(store.get(), {.l1 = {.negative_ttl = absl::Hours(1)}});

@@ -84,7 +84,8 @@ bool HoldsSecrets(const ServerSettings& settings) {
   };
   return !settings.flags.admin_key.empty() || !settings.flags.delivery_key.empty() ||
          !settings.api.auth.jwt_secret.empty() || settings.api.cursor_key.has_value() ||
-         may_hold_password(settings.flags.postgres) || may_hold_password(settings.flags.redis);
+         may_hold_password(settings.flags.postgres) || may_hold_password(settings.flags.redis) ||
+         !settings.edge_cdn.headers.empty();  // a CDN's API token
 }
 
 absl::StatusOr<ServerSettings> ParseConfig(std::string_view text) {

@@ -1,7 +1,7 @@
 // The config file of marquee-server (--config FILE): one JSON object whose
 // top-level keys mirror the flags ("dataDir", "adminKey", ...) and whose
 // groups ("limits", "timeouts", "streams", "rateLimits", "cors", "auth",
-// "pages", "responses") hold the settings that have no flag. config_keys.h
+// "pages", "responses", "edgePurge") hold the settings that have no flag. config_keys.h
 // is the list of keys; docs/operations.md documents each with its default.
 //
 // Strict on purpose, since a setting silently ignored is worse than a server
@@ -9,7 +9,7 @@
 // of the wrong type or out of range, and a file that is not a JSON object
 // are errors naming the key's path: config: unknown key "limits.maxHedaerBytes".
 // Messages never quote a secret (adminKey, deliveryKey, auth.jwtSecret,
-// pages.cursorSecret).
+// pages.cursorSecret, edgePurge.headers).
 // Thread-safety: functions of their arguments (and of the file).
 //
 //   absl::StatusOr<ConfigFile> file = ReadConfigFile("/etc/marquee/server.json");

@@ -82,6 +82,12 @@ std::vector<ConfigKey> MakeConfigKeys() {
        })},
       {"", "redis", TextValue(1, kMaxPathBytes, TextRule::kAny,
                               [](S& s, std::string v) { s.flags.redis = std::move(v); })},
+      {"", "edgeVarnish",
+       WordListValue(100, 300,
+                     [](S& s, std::vector<std::string> v) { s.flags.edge_varnish = std::move(v); })},
+      {"", "edgePurgeUrl", TextValue(1, kMaxPathBytes, TextRule::kAny, [](S& s, std::string v) {
+         s.flags.edge_purge_url = std::move(v);
+       })},
 
       // Sizes and counts of a request and of connections. One body limit
       // serves both the transport and the Api: the server.h rule is that
@@ -172,6 +178,33 @@ std::vector<ConfigKey> MakeConfigKeys() {
       {"pages", "cursorSecret",
        TextValue(kMinSecretBytes, kMaxSecretBytes, TextRule::kAny,
                  [](S& s, std::string v) { CursorKeyOf(s).secret = std::move(v); })},
+
+      // The edge purger (--edge-varnish, --edge-purge-url): the CDN's
+      // request and how keys are gathered, waited for and sent.
+      {"edgePurge", "method",
+       TextValue(1, 64, TextRule::kToken,
+                 [](S& s, std::string v) { s.edge_cdn.method = std::move(v); })},
+      {"edgePurge", "headers",
+       HeaderMapValue(32, 8192,
+                      [](S& s, std::vector<std::pair<std::string, std::string>> v) {
+                        s.edge_cdn.headers = std::move(v);
+                      })},
+      {"edgePurge", "keysHeader",
+       TextValue(1, 256, TextRule::kToken,
+                 [](S& s, std::string v) { s.edge_cdn.keys_header = std::move(v); })},
+      {"edgePurge", "window",
+       DurationValue(absl::ZeroDuration(), absl::Seconds(10),
+                     [](S& s, absl::Duration v) { s.edge_purge.coalesce_window = v; })},
+      {"edgePurge", "applyTimeout",
+       DurationValue(absl::ZeroDuration(), absl::Minutes(1),
+                     [](S& s, absl::Duration v) { s.edge_purge.apply_timeout = v; })},
+      {"edgePurge", "maxPendingKeys",
+       IntegerValue(1, 1'000'000, [](S& s, int64_t v) { s.edge_purge.max_pending_keys = v; })},
+      {"edgePurge", "maxAttempts",
+       IntegerValue(1, 1000, [](S& s, int64_t v) { s.edge_purge.max_attempts = static_cast<int>(v); })},
+      {"edgePurge", "requestTimeout",
+       DurationValue(ms, absl::Minutes(5),
+                     [](S& s, absl::Duration v) { s.edge_purge.request_timeout = v; })},
 
       // What answers carry.
       {"responses", "compress", BooleanValue([](S& s, bool v) { s.api.compress_responses = v; })},

@@ -49,6 +49,10 @@ bad '{"timeouts": {"idle": "soon"}}' \
 bad '{"fsync": "sometimes"}' \
   'config: "fsync" must be "always", "every_second" or "never", not "sometimes"'
 bad '{"threads": 2, "threads": 4}' 'config: key "threads" is given more than once'
+bad '{"edgeVarnish": ["varnish.internal"]}' \
+  "--edge-varnish (config: \"edgeVarnish\"): 'varnish.internal' is not host:port"
+bad '{"edgePurgeUrl": "https://cdn.example/purge/{key}", "edgePurge": {"headers": {"Fastly-Key": 7}}}' \
+  'config: "edgePurge.headers" must be an object of at most 32 headers'
 bad '{"adminKey": "SECRET-SHORT"}' 'config: "adminKey" must be a string of 16..256 bytes'
 ! grep -q "SECRET-SHORT" "$work/bad.err" || fail "an error echoed the key"
 

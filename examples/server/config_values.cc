@@ -184,4 +184,32 @@ ConfigApply WordListValue(size_t max_items, size_t max_bytes,
   };
 }
 
+ConfigApply HeaderMapValue(size_t max_items, size_t max_bytes,
+                           ConfigSetter<std::vector<std::pair<std::string, std::string>>> set) {
+  return [=, set = std::move(set)](const Value& value, ServerSettings& settings) {
+    const std::string expected =
+        absl::StrCat("an object of at most ", max_items,
+                     " headers: names of letters, digits and !#$%&'*+-.^_`|~, values strings of "
+                     "at most ",
+                     max_bytes, " bytes without control characters");
+    if (!value.is_object() || value.members().size() > max_items) return MustBe(expected);
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& [name, header_value] : value.members()) {
+      if (name.empty() || name.size() > 256 || !header_value.is_string() ||
+          header_value.as_string().size() > max_bytes) {
+        return MustBe(expected);
+      }
+      for (char c : name) {
+        if (!IsTokenChar(c)) return MustBe(expected);
+      }
+      for (char c : header_value.as_string()) {
+        if (IsControl(c)) return MustBe(expected);
+      }
+      headers.emplace_back(name, header_value.as_string());
+    }
+    set(settings, std::move(headers));
+    return absl::OkStatus();
+  };
+}
+
 }  // namespace marquee_server

@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -72,6 +73,12 @@ ConfigApply FsyncValue(ConfigSetter<marquee::FsyncPolicy> set);
 // space or control character (CORS origins).
 ConfigApply WordListValue(size_t max_items, size_t max_bytes,
                           ConfigSetter<std::vector<std::string>> set);
+
+// An object of at most max_items request headers, {"Name": "value"}: each
+// name an HTTP token, each value a string of at most max_bytes bytes without
+// control characters. Values are never quoted (they are often tokens).
+ConfigApply HeaderMapValue(size_t max_items, size_t max_bytes,
+                           ConfigSetter<std::vector<std::pair<std::string, std::string>>> set);
 
 }  // namespace marquee_server
 

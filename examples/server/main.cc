@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "access_log.h"
 #include "demo_seed.h"
+#include "edge_metrics.h"
 #include "keys.h"
 #include "marquee/campaign/campaign_repository.h"
 #include "marquee/campaign/collections.h"
@@ -37,6 +38,7 @@
 #include "marquee/campaign/profile.h"
 #include "marquee/campaign/webhooks.h"
 #include "marquee/http/api.h"
+#include "marquee/http/edge_purger.h"
 #include "marquee/http/server.h"
 #include "marquee/http/webhook_sender.h"
 #include "marquee/memory_store.h"
@@ -52,6 +54,22 @@ namespace {
 int Fail(std::string_view what, const absl::Status& status) {
   std::cerr << "marquee-server: " << what << ": " << status << "\n";
   return 1;
+}
+
+// The banner's line for the edge purger: the targets, never a header value
+// (a CDN's token) nor the URL's query (some CDNs take a token there).
+std::string DescribeEdge(const marquee::http::EdgePurgerOptions& options) {
+  std::string text;
+  for (const std::string& varnish : options.varnish) {
+    text += (text.empty() ? "" : ", ") + std::string("varnish ") + varnish + " (PURGE, xkey)";
+  }
+  for (const marquee::http::CdnPurgeOptions& cdn : options.cdns) {
+    const std::string url = cdn.url_template.substr(0, cdn.url_template.find('?'));
+    text += (text.empty() ? "" : ", ") + std::string("cdn ") + cdn.method + " " + url;
+    if (!cdn.headers.empty()) text += " (+" + std::to_string(cdn.headers.size()) + " headers)";
+  }
+  return text + "; after this node's caches hold each change, window " +
+         absl::FormatDuration(options.coalesce_window);
 }
 
 }  // namespace
@@ -164,11 +182,36 @@ int main(int argc, char** argv) {
               << marquee_server::RedactedTarget(request.target) << ": " << status << "\n";
   };
   api_options.auth.keys = keys->auth.keys;
-  api_options.extra_metrics = [metrics_store, memory_store, read_cache, ingestor,
+
+  // --edge-varnish / --edge-purge-url: the edge is purged by surrogate key
+  // on every change, each purge once this node's delivery view and read
+  // cache hold the change (else the edge would refetch the old answer).
+  // Destroyed before the caches and the store it waits on and follows.
+  std::unique_ptr<marquee::http::EdgePurger> edge_purger;
+  marquee::http::EdgePurgerOptions edge_options = marquee_server::EdgePurgeOptionsOf(settings);
+  std::string edge_description = "none (--edge-varnish, --edge-purge-url)";
+  if (!edge_options.varnish.empty() || !edge_options.cdns.empty()) {
+    edge_description = DescribeEdge(edge_options);
+    edge_options.store = store.get();
+    edge_options.delivery_view = &(*decider)->view();
+    edge_options.read_cache = caches->cache.get();
+    edge_options.on_error = [](const absl::Status& status) {
+      std::cerr << "marquee-server: " << status.message() << "\n";
+    };
+    absl::StatusOr<std::unique_ptr<marquee::http::EdgePurger>> started =
+        marquee::http::EdgePurger::Start(std::move(edge_options));
+    if (!started.ok()) return Fail("start the edge purger", started.status());
+    edge_purger = *std::move(started);
+  }
+  const marquee::http::EdgePurger* const purger_metrics = edge_purger.get();
+  api_options.extra_metrics = [metrics_store, memory_store, read_cache, ingestor, purger_metrics,
                                redis_metrics = caches->write_redis_metrics](
                                   marquee::http::PrometheusText& out) {
     WriteServerMetrics(*metrics_store, memory_store, read_cache, *ingestor, out);
     if (redis_metrics) redis_metrics(out);
+    if (purger_metrics != nullptr) {
+      marquee_server::WriteEdgePurgeMetrics(purger_metrics->stats(), out);
+    }
   };
   absl::StatusOr<std::unique_ptr<marquee::http::Api>> api =
       marquee::http::Api::Create(std::move(api_options));
@@ -228,7 +271,8 @@ int main(int argc, char** argv) {
   std::cerr << "\n"
             << "  read caches: " << caches->description << "\n"
             << "  webhooks: " << (flags.webhooks ? "sending" : "not sent (--webhooks off)")
-            << "\n";
+            << "\n"
+            << "  edge purge: " << edge_description << "\n";
   if (flags.demo) {
     std::cerr << "  demo data:\n";
     for (const std::string& line : seeded) std::cerr << "    " << line << "\n";
@@ -259,6 +303,7 @@ int main(int argc, char** argv) {
   std::cerr << "marquee-server: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << ", draining in-flight requests\n";
   (*server)->Shutdown(settings.shutdown_drain);
+  if (edge_purger != nullptr) edge_purger->Stop();  // sends what is pending once
   (*webhooks)->Stop();
   std::cerr << "marquee-server: stopped\n";
   return 0;

@@ -39,6 +39,19 @@ options:
                       a request with 'Cache-Control: no-cache' or
                       ?consistency=strong reads the store. Writes and votes
                       always go to the store.
+  --edge-varnish HOST:PORT
+                      a Varnish in front of the nodes, with the xkey vmod
+                      (examples/varnish/marquee.vcl): on every change this
+                      node sends it PURGE with the changed surrogate keys,
+                      once its own caches hold the change. Repeat the flag
+                      (or give a comma-separated list) for several.
+  --edge-purge-url TEMPLATE
+                      a CDN's purge API, e.g.
+                      https://api.fastly.com/service/SID/purge/{key}: one
+                      request per key ({key}), or without {key} one per
+                      batch with the keys in a Surrogate-Key header; the
+                      method (POST) and headers such as an API token go in
+                      the config file ("edgePurge")
   --threads N         worker threads, 1..1024 (default: the number of cores)
   --demo              seed demo campaigns, segments, features, a poll and
                       profiles (idempotent: a restart finds them)
@@ -102,6 +115,7 @@ bool ParseThreads(std::string_view text, size_t& out) {
 
 absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) {
   ServerFlags flags = std::move(base);
+  bool edge_varnish_given = false;
   const auto bad = [](std::string message) { return absl::InvalidArgumentError(message); };
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -129,7 +143,7 @@ absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) 
                arg == "--delivery-key" || arg == "--tls-cert" || arg == "--tls-key" ||
                arg == "--access-log" || arg == "--webhooks" || arg == "--config" ||
                arg == "--web-dir" || arg == "--postgres" || arg == "--postgres-schema" ||
-               arg == "--redis") {
+               arg == "--redis" || arg == "--edge-varnish" || arg == "--edge-purge-url") {
       if (!take_value()) return bad(std::string(arg) + " needs a value");
       if (value.empty()) return bad(std::string(arg) + " needs a non-empty value");
       if (arg == "--admin-key" || arg == "--delivery-key") {
@@ -167,6 +181,23 @@ absl::StatusOr<ServerFlags> ParseFlags(int argc, char** argv, ServerFlags base) 
                      "' is not 1..48 lowercase letters, digits or '_' (not starting with a digit)");
         }
         flags.postgres_schema = value;
+      } else if (arg == "--edge-varnish") {
+        // The first --edge-varnish replaces the config file's list; the
+        // next ones add to it. Checked with the other edge settings
+        // (server_settings.cc).
+        if (!edge_varnish_given) flags.edge_varnish.clear();
+        edge_varnish_given = true;
+        for (std::string_view rest = value; !rest.empty();) {
+          const size_t comma = rest.find(',');
+          const std::string_view item = rest.substr(0, comma);
+          if (item.empty()) return bad("--edge-varnish: an empty HOST:PORT in the list");
+          flags.edge_varnish.emplace_back(item);
+          if (comma == std::string_view::npos) break;
+          rest = rest.substr(comma + 1);
+          if (rest.empty()) return bad("--edge-varnish: an empty HOST:PORT in the list");
+        }
+      } else if (arg == "--edge-purge-url") {
+        flags.edge_purge_url = value;
       } else if (arg == "--redis") {
         // Parsed with the other settings (server_settings.cc), so a value
         // from the config file gets the same checks.

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "marquee/memory_store.h"
@@ -38,6 +39,13 @@ struct ServerFlags {
   // --redis URI (redis_uri.h): a shared L2 cache and the invalidation bus;
   // empty: L1 only.
   std::string redis;
+  // --edge-varnish HOST:PORT (repeatable, or a comma-separated list):
+  // Varnish instances with the xkey vmod, purged by surrogate key on every
+  // change (marquee/http/edge_purger.h); empty: none.
+  std::vector<std::string> edge_varnish;
+  // --edge-purge-url TEMPLATE: a CDN's purge URL, "{key}" standing for each
+  // key (else one request per batch, keys in a header); empty: none.
+  std::string edge_purge_url;
   bool help = false;        // flag only
 };
 

@@ -1,6 +1,7 @@
 #include "server_settings.h"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -17,7 +18,43 @@ absl::Status WithHelpHint(const absl::Status& bad_flag) {
   return absl::InvalidArgumentError(std::string(bad_flag.message()) + " (try --help)");
 }
 
+// The purger's complaint about `options`, named as the operator wrote it:
+// the flag (and its config key) instead of the option's C++ name.
+absl::Status EdgeError(const absl::Status& refused) {
+  std::string message(refused.message());
+  constexpr std::string_view kPrefix = "EdgePurgerOptions.";
+  if (message.rfind(kPrefix, 0) == 0) message.erase(0, kPrefix.size());
+  std::string name = "--edge-varnish (config: \"edgeVarnish\")";
+  if (message.rfind("cdns[0].url_template", 0) == 0) {
+    name = "--edge-purge-url (config: \"edgePurgeUrl\")";
+    message.erase(0, std::string_view("cdns[0].url_template").size());
+  } else if (message.rfind("cdns[0].", 0) == 0) {
+    name = "config: \"edgePurge\"";
+    message.erase(0, std::string_view("cdns[0]").size());
+  } else if (message.rfind("varnish[", 0) == 0) {
+    message.erase(0, message.find(']') + 1);
+  } else if (message.rfind("varnish", 0) != 0) {
+    name = "config: \"edgePurge\"";
+  } else {
+    message.erase(0, std::string_view("varnish").size());
+  }
+  // What is left starts with ": " (the option's complaint).
+  return absl::InvalidArgumentError(name + message);
+}
+
 }  // namespace
+
+marquee::http::EdgePurgerOptions EdgePurgeOptionsOf(const ServerSettings& settings) {
+  marquee::http::EdgePurgerOptions options = settings.edge_purge;
+  options.varnish = settings.flags.edge_varnish;
+  options.cdns.clear();
+  if (!settings.flags.edge_purge_url.empty()) {
+    marquee::http::CdnPurgeOptions cdn = settings.edge_cdn;
+    cdn.url_template = settings.flags.edge_purge_url;
+    options.cdns.push_back(std::move(cdn));
+  }
+  return options;
+}
 
 absl::StatusOr<LoadedSettings> LoadSettings(int argc, char** argv) {
   // A first pass over the command line alone: a bad flag is reported before
@@ -60,6 +97,12 @@ absl::StatusOr<LoadedSettings> LoadSettings(int argc, char** argv) {
     }
     if (absl::Status s = ParseRedisUri(flags.redis).status(); !s.ok()) {
       return WithHelpHint(absl::InvalidArgumentError("--redis: " + std::string(s.message())));
+    }
+  }
+  const marquee::http::EdgePurgerOptions edge = EdgePurgeOptionsOf(loaded.settings);
+  if (!edge.varnish.empty() || !edge.cdns.empty()) {
+    if (absl::Status s = marquee::http::ValidateEdgePurgerOptions(edge); !s.ok()) {
+      return WithHelpHint(EdgeError(s));
     }
   }
   return loaded;

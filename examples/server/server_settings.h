@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "marquee/http/api.h"
+#include "marquee/http/edge_purger.h"
 #include "marquee/http/server.h"
 #include "options.h"
 
@@ -33,6 +34,14 @@ struct ServerSettings {
   // auth.keys (keys.h makes them from `flags`), on_server_error and
   // extra_metrics are main's.
   marquee::http::ApiOptions api;
+  // The edge purger's tunables (config group "edgePurge": the coalescing
+  // window, the wait for this node's caches, bounds and timeouts). Its
+  // targets come from flags.edge_varnish and flags.edge_purge_url (see
+  // EdgePurgeOptionsOf); its store and caches are main's.
+  marquee::http::EdgePurgerOptions edge_purge;
+  // The CDN of --edge-purge-url: method, headers (an API token, a secret)
+  // and keys header; its url_template is the flag's.
+  marquee::http::CdnPurgeOptions edge_cdn;
   // How long requests in flight may take to finish after SIGTERM.
   // Default: 10 seconds.
   absl::Duration shutdown_drain = absl::Seconds(10);
@@ -45,12 +54,19 @@ struct LoadedSettings {
   std::vector<std::string> warnings{};
 };
 
+// The edge purger's options of `settings` without a store or caches: the
+// Varnish instances and the CDN of the flags with the tunables of the file.
+// No target (neither --edge-varnish nor --edge-purge-url): no purger.
+marquee::http::EdgePurgerOptions EdgePurgeOptionsOf(const ServerSettings& settings);
+
 // The settings of argv[1..argc-1]: the defaults, then the file of --config
 // when given, then the other flags over it. With --help, the flags alone
 // (no file is read). Errors of the flags end with " (try --help)".
 // Errors: InvalidArgument (a bad flag, as ParseFlags says; anything
 // ReadConfigFile refuses, "config: ..."; a TLS certificate without a key or
-// the other way round, whichever source gave each).
+// the other way round, whichever source gave each; an --edge-varnish or
+// --edge-purge-url, or their "edgePurge" settings, that the edge purger
+// refuses).
 absl::StatusOr<LoadedSettings> LoadSettings(int argc, char** argv);
 
 }  // namespace marquee_server

@@ -90,6 +90,15 @@ class MARQUEE_EXPORT TieredCache {
 
   TieredCacheStats stats() const;
 
+  // Waits until this cache has applied every change the store committed up
+  // to version `v`: L1 dropped the keys and L2 marked them (or stopped
+  // trusting them until it can), so no tier serves what they replaced. An
+  // edge purger calls it before purging, so the edge refetches a fresh
+  // answer. Returns at once while the change feed is down (reads then
+  // bypass L1). Polls every millisecond.
+  // Errors: DeadlineExceeded (timeout), Cancelled (the cache is closing).
+  [[nodiscard]] absl::Status WaitForVersion(uint64_t v, absl::Duration timeout) const;
+
  private:
   struct Impl;
   explicit TieredCache(std::unique_ptr<Impl> impl);

@@ -2,8 +2,44 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "marquee/campaign/collections.h"
+#include "marquee/http/surrogate_keys.h"
+
+namespace marquee::http {
+
+bool IsSurrogateKeySafe(std::string_view id) {
+  // Ids are validated by the domain, but a key goes into a header that edge
+  // software splits on spaces and commas, and into purge URLs.
+  if (id.empty() || id.size() > 256) return false;
+  for (const char c : id) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == '@';
+    if (!safe) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> ChangePurgeKeys(std::string_view collection, std::string_view id) {
+  std::vector<std::string> keys{std::string(collection)};
+  if (IsSurrogateKeySafe(id)) keys.push_back(std::string(collection) + "/" + std::string(id));
+  return keys;
+}
+
+std::vector<std::string> CollectionPurgeKeys(std::string_view collection) {
+  return {std::string(collection), std::string(collection) + "/*"};
+}
+
+const std::vector<std::string>& TaggedCollections() {
+  static const std::vector<std::string>* const collections = new std::vector<std::string>{
+      std::string(campaign::kCampaignsCollection), std::string(campaign::kSegmentsCollection),
+      std::string(campaign::kFeaturesCollection), std::string(campaign::kPollsCollection),
+      std::string(campaign::kPollTalliesCollection)};
+  return *collections;
+}
+
+}  // namespace marquee::http
 
 namespace marquee::http::internal {
 
@@ -15,24 +51,17 @@ using campaign::kPollsCollection;
 using campaign::kPollTalliesCollection;
 using campaign::kSegmentsCollection;
 
-// Ids are validated by the domain, but a key goes into a header that edge
-// software splits on spaces: an id with any other byte gets no record key
-// (its collection key still purges it, more coarsely).
-bool IsKeySafe(std::string_view id) {
-  if (id.empty() || id.size() > 256) return false;
-  for (const char c : id) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~' || c == ':' || c == '@';
-    if (!safe) return false;
-  }
-  return true;
-}
-
+// An answer of one record carries its own key and its collection's wide
+// key; an id that is not key-safe gets its collection key instead.
 std::string RecordKey(std::string_view collection, std::string_view id) {
-  if (!IsKeySafe(id)) return std::string(collection);
   std::string key(collection);
-  key += '/';
-  key += id;
+  if (IsSurrogateKeySafe(id)) {
+    key += '/';
+    key += id;
+  }
+  key += ' ';
+  key += collection;
+  key += "/*";
   return key;
 }
 

@@ -1,10 +1,9 @@
 // Surrogate-Key on cacheable GET answers, so an edge cache (Varnish xkey, a
-// CDN) can purge exactly what a store change made stale. The scheme follows
-// the change feed: a change of record `id` in collection `c` purges the
-// keys "c" and "c/id". An answer built from one record carries "c/id"; one
-// built from a whole collection (a list, the features payload, a decision)
-// carries "c". The key list is space-separated, as Varnish's xkey and
-// Fastly read it.
+// CDN) can purge exactly what a store change made stale. The scheme is
+// marquee/http/surrogate_keys.h's: an answer built from one record carries
+// "c/id c/*"; one built from a whole collection (a list, the features
+// payload, a decision) carries "c". The key list is space-separated, as
+// Varnish's xkey and Fastly read it.
 #ifndef MARQUEE_SRC_HTTP_SURROGATE_KEYS_H_
 #define MARQUEE_SRC_HTTP_SURROGATE_KEYS_H_
 

@@ -38,6 +38,8 @@ constexpr char kEveryKey[] = R"({
   "postgres": "postgresql://marquee@db.internal/marquee",
   "postgresSchema": "shop_eu",
   "redis": "redis://cache.internal:6380/1",
+  "edgeVarnish": ["10.0.0.5:6081", "[::1]:6082"],
+  "edgePurgeUrl": "https://api.fastly.com/service/s1/purge/{key}",
   "limits": {
     "maxHeaderBytes": 8192, "maxHeaderCount": 50, "maxBodyBytes": 65536, "maxJsonDepth": 16,
     "maxTargetBytes": 4096, "maxQueryParams": 32, "maxConnections": 500,
@@ -64,6 +66,11 @@ constexpr char kEveryKey[] = R"({
     "campaignCacheControl": "no-store",
     "decideCacheControl": "private, max-age=5",
     "featuresCacheControl": "public, max-age=60"
+  },
+  "edgePurge": {
+    "method": "PURGE", "headers": {"Fastly-Key": "cdn-token-0123456789", "X-Team": "web"},
+    "keysHeader": "Cache-Tag", "window": "50ms", "applyTimeout": "5s", "maxPendingKeys": 500,
+    "maxAttempts": 3, "requestTimeout": "2s"
   }
 })";
 
@@ -132,6 +139,18 @@ TEST_CASE("config: every key of the table is read into its setting") {
   CHECK(s.api.campaign_cache_control == "no-store");
   CHECK(s.api.decide_cache_control == "private, max-age=5");
   CHECK(s.api.features_cache_control == "public, max-age=60");
+
+  CHECK(f.edge_varnish == std::vector<std::string>{"10.0.0.5:6081", "[::1]:6082"});
+  CHECK(f.edge_purge_url == "https://api.fastly.com/service/s1/purge/{key}");
+  CHECK(s.edge_cdn.method == "PURGE");
+  CHECK(s.edge_cdn.headers == std::vector<std::pair<std::string, std::string>>{
+                                  {"Fastly-Key", "cdn-token-0123456789"}, {"X-Team", "web"}});
+  CHECK(s.edge_cdn.keys_header == "Cache-Tag");
+  CHECK(s.edge_purge.coalesce_window == absl::Milliseconds(50));
+  CHECK(s.edge_purge.apply_timeout == absl::Seconds(5));
+  CHECK(s.edge_purge.max_pending_keys == 500);
+  CHECK(s.edge_purge.max_attempts == 3);
+  CHECK(s.edge_purge.request_timeout == absl::Seconds(2));
   CHECK(HoldsSecrets(s));
 }
 
@@ -278,6 +297,16 @@ TEST_CASE("config: bad files are refused naming the key and what it takes") {
       {R"({"postgresSchema": "Shop"})",
        "config: \"postgresSchema\" must be a string of 1..48 bytes of lowercase letters, digits "
        "and _, not starting with a digit"},
+      {R"({"edgePurge": {"headers": {"Fastly-Key": "TOKEN\nX-Evil: 1"}}})",
+       "config: \"edgePurge.headers\" must be an object of at most 32 headers: names of letters, "
+       "digits and !#$%&'*+-.^_`|~, values strings of at most 8192 bytes without control "
+       "characters"},
+      {R"({"edgePurge": {"window": "11s"}})",
+       "config: \"edgePurge.window\" must be a duration such as \"500ms\", \"10s\" or \"2m\" "
+       "within 0..10s, not \"11s\""},
+      {R"({"edgeVarnish": "127.0.0.1:6081"})",
+       "config: \"edgeVarnish\" must be an array of at most 100 strings of 1..300 bytes without "
+       "spaces or control characters"},
       {R"({"pages": {"cursorKeyId": "k1"}})",
        "config: \"pages.cursorKeyId\" and \"pages.cursorSecret\" go together"},
       {R"({"pages": {"cursorSecret": "cursor-secret-0123456789-0123456789"}})",
@@ -312,6 +341,7 @@ TEST_CASE("config: secrets are never quoted in a message") {
       R"({"fsync": ")" + marker.substr(0, 16) + R"("})",
       R"({"limits": {"maxBodyBytes": ")" + marker + R"("}})",
       R"({"adminKey": ")" + marker + "-0123456789" + R"(", "adminKey": "x"})",
+      R"({"edgePurge": {"headers": {"Fastly-Key": ")" + marker + R"(\u0001"}}})",
   };
   for (const std::string& text : texts) {
     CAPTURE(text);

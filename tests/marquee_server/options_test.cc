@@ -112,5 +112,23 @@ TEST_CASE("flags: the fsync names of flags and config file") {
   CHECK_FALSE(ParseFsyncPolicy("").has_value());
 }
 
+TEST_CASE("flags: edge targets repeat and replace the base list") {
+  ServerFlags base;
+  base.edge_varnish = {"10.0.0.9:6081"};
+  ArgvForTest args({"--edge-varnish", "127.0.0.1:6081,127.0.0.1:6082", "--edge-varnish=[::1]:6083",
+                    "--edge-purge-url", "https://cdn.example/purge/{key}"});
+  absl::StatusOr<ServerFlags> flags = ParseFlags(args.argc(), args.argv(), base);
+  REQUIRE(flags.ok());
+  CHECK(flags->edge_varnish ==
+        std::vector<std::string>{"127.0.0.1:6081", "127.0.0.1:6082", "[::1]:6083"});
+  CHECK(flags->edge_purge_url == "https://cdn.example/purge/{key}");
+  ArgvForTest none({});
+  CHECK(ParseFlags(none.argc(), none.argv(), base)->edge_varnish == base.edge_varnish);
+  ArgvForTest empty_item({"--edge-varnish", "127.0.0.1:6081,"});
+  absl::StatusOr<ServerFlags> bad = ParseFlags(empty_item.argc(), empty_item.argv());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message() == "--edge-varnish: an empty HOST:PORT in the list");
+}
+
 }  // namespace
 }  // namespace marquee_server

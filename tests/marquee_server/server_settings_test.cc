@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "argv_for_test.h"
@@ -224,6 +225,38 @@ TEST_CASE("settings: the warnings of the file are passed on") {
   REQUIRE(loaded.ok());
   REQUIRE(loaded->warnings.size() == 1);
   CHECK(loaded->warnings[0].starts_with("warning: config file " + file.path()));
+}
+
+TEST_CASE("settings: edge purge targets are checked and named as flags") {
+  const auto message = [](std::vector<std::string> argv) {
+    ArgvForTest args(std::move(argv));
+    absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+    REQUIRE_FALSE(loaded.ok());
+    CHECK(absl::IsInvalidArgument(loaded.status()));
+    return std::string(loaded.status().message());
+  };
+  CHECK(message({"--edge-varnish", "varnish.internal"}) ==
+        "--edge-varnish (config: \"edgeVarnish\"): 'varnish.internal' is not host:port (a port "
+        "within 1..65535; [v6]:port) (try --help)");
+  CHECK(message({"--edge-purge-url", "ftp://cdn.example/{key}"}) ==
+        "--edge-purge-url (config: \"edgePurgeUrl\"): must be an http:// or https:// URL (try "
+        "--help)");
+  ConfigFileForTest file(R"({"edgePurgeUrl": "https://cdn.example/purge",
+                             "edgePurge": {"window": "5ms", "headers": {"Fastly-Key": "t0k3n"}}})");
+  ArgvForTest args({"--config", file.path(), "--edge-varnish", "127.0.0.1:6081"});
+  absl::StatusOr<LoadedSettings> loaded = LoadSettings(args.argc(), args.argv());
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  const marquee::http::EdgePurgerOptions options = EdgePurgeOptionsOf(loaded->settings);
+  CHECK(options.varnish == std::vector<std::string>{"127.0.0.1:6081"});
+  REQUIRE(options.cdns.size() == 1);
+  CHECK(options.cdns[0].url_template == "https://cdn.example/purge");
+  CHECK(options.cdns[0].headers[0].second == "t0k3n");
+  CHECK(options.coalesce_window == absl::Milliseconds(5));
+  ArgvForTest plain({});
+  absl::StatusOr<LoadedSettings> none = LoadSettings(plain.argc(), plain.argv());
+  REQUIRE(none.ok());
+  CHECK(EdgePurgeOptionsOf(none->settings).varnish.empty());
+  CHECK(EdgePurgeOptionsOf(none->settings).cdns.empty());
 }
 
 }  // namespace
