@@ -24,12 +24,18 @@
 // Before timing, every keyset page is checked to hold exactly the rows of
 // its OFFSET twin (exit 1 if not).
 //
-// Timing: --reps rounds (default 200), each calling the eight queries once in
-// a fixed interleaved order, each call timed alone (steady_clock); medians
-// per query, so a moment of load on the shared machine hits all alike.
+// Timing, each call alone (steady_clock), medians per query: first the four
+// keyset queries, interleaved, --reps rounds (default 200); then the four
+// OFFSET queries, interleaved, --offset_reps rounds (default 30: a deep
+// OFFSET page takes 0.1-0.5 s). Interleaving within a group spreads a moment
+// of load on the shared machine over its queries alike. The groups are
+// timed apart because a deep OFFSET reads the whole table through 64 MB of
+// shared_buffers: mixed in, it evicted the pages the next keyset call
+// needed and made keyset page 1 look slower than the deep page (first runs).
+// Each group is run twice untimed first, to warm the caches.
 //
 //   postgres_page_bench --conninfo=URI [--schema=bench_pages] [--rows=200000]
-//                       [--depth=100000] [--page=20] [--reps=200]
+//                       [--depth=100000] [--page=20] [--reps=200] [--offset_reps=30]
 //
 // Prints `table=<qualified table> column_by_priority=<column>` (for the
 // driver's EXPLAIN), then one line per query:
@@ -68,6 +74,7 @@ struct Flags {
   size_t depth = 100'000;
   size_t page = 20;
   int reps = 200;
+  int offset_reps = 30;
 };
 
 [[noreturn]] void Fail(const std::string& what) {
@@ -97,6 +104,8 @@ Flags ParseFlags(int argc, char** argv) {
       flags.page = std::strtoull(value.c_str(), nullptr, 10);
     } else if (name == "reps") {
       flags.reps = std::atoi(value.c_str());
+    } else if (name == "offset_reps") {
+      flags.offset_reps = std::atoi(value.c_str());
     } else {
       Fail(absl::StrCat("unknown flag --", name));
     }
@@ -105,7 +114,7 @@ Flags ParseFlags(int argc, char** argv) {
   if (flags.page == 0 || flags.depth == 0 || flags.depth + flags.page > flags.rows) {
     Fail("need 0 < depth, 0 < page and depth + page <= rows");
   }
-  if (flags.reps < 1) Fail("--reps must be at least 1");
+  if (flags.reps < 1 || flags.offset_reps < 1) Fail("--reps and --offset_reps must be at least 1");
   return flags;
 }
 
@@ -303,13 +312,17 @@ int Run(const Flags& flags) {
   }
   std::printf("checked: each keyset page holds the rows of its OFFSET twin\n");
 
-  for (int rep = 0; rep < flags.reps; ++rep) {
-    for (Query& q : queries) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const std::vector<std::string> ids = q.run();
-      const auto t1 = std::chrono::steady_clock::now();
-      if (ids.size() != flags.page) Fail("a page came back short");
-      q.us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+  for (const std::string kind : {"keyset", "offset"}) {
+    const int reps = kind == "keyset" ? flags.reps : flags.offset_reps;
+    for (int rep = -2; rep < reps; ++rep) {  // rounds -2 and -1 warm up
+      for (Query& q : queries) {
+        if (q.kind != kind) continue;
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::vector<std::string> ids = q.run();
+        const auto t1 = std::chrono::steady_clock::now();
+        if (ids.size() != flags.page) Fail("a page came back short");
+        if (rep >= 0) q.us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      }
     }
   }
   for (const Query& q : queries) {
