@@ -12,8 +12,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,10 +47,31 @@ class PostgresStoreImpl final : public PostgresStore {
   absl::StatusOr<uint64_t> PruneChanges() override;
 
  private:
+  // A Write waiting to be committed in a group (write_group.cc).
+  struct PendingWrite {
+    const WriteBatch* batch = nullptr;
+    size_t bytes = 0;  // ids and bodies, to bound a group's size
+    absl::StatusOr<uint64_t> result = absl::UnknownError("not written");
+    bool done = false;  // guarded by group_mu_
+  };
+
   absl::Status ValidateBatch(const WriteBatch& batch) const;
-  // One attempt at committing `batch` on `conn`; clears *retry_safe once
-  // COMMIT has been sent (its outcome is then unknown on a lost connection).
-  absl::StatusOr<uint64_t> WriteOnce(Connection& conn, const WriteBatch& batch, bool* retry_safe);
+  // Commits `group` in one transaction, or each batch alone when one of
+  // them fails in a way that aborts the transaction; sets every result.
+  void CommitGroup(std::span<PendingWrite* const> group);
+  // One attempt at committing `group` on `conn`. OK: committed, each
+  // write's result set (a refused one FailedPrecondition). Otherwise
+  // nothing committed; *failed_batch is the index of the batch whose SQL
+  // failed, or -1. Clears *retry_safe once COMMIT has been sent (its
+  // outcome is then unknown on a lost connection).
+  absl::Status WriteGroupOnce(Connection& conn, std::span<PendingWrite* const> group,
+                              bool* retry_safe, int* failed_batch);
+  // Checks and writes one batch inside the open group transaction; returns
+  // its version. *refused: it failed an expected version (the transaction
+  // is intact); any other error leaves the transaction aborted.
+  absl::StatusOr<uint64_t> WriteBatchInTransaction(
+      Connection& conn, const WriteBatch& batch, uint64_t generation,
+      std::vector<std::shared_ptr<const CollectionInfo>>* created, bool* refused);
   absl::Status DefineIndexOnce(Connection& conn, const IndexSpec& spec);
   // The table of `collection` inside a write transaction, created if
   // `create` and absent. Adds created collections to *created (to be
@@ -69,6 +92,13 @@ class PostgresStoreImpl final : public PostgresStore {
   // The highest committed version this node has seen: what CurrentVersion
   // answers when the database cannot be asked.
   mutable std::atomic<uint64_t> known_version_{0};
+
+  // Group commit (write_group.cc): writes waiting, and whether a thread is
+  // committing a group.
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
+  std::deque<PendingWrite*> group_queue_;
+  bool group_leader_ = false;
 
   std::mutex prune_mu_;
   std::condition_variable prune_cv_;

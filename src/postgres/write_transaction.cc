@@ -14,6 +14,7 @@
 // write throughput on one database, which is bounded by its commit rate
 // anyway; it also makes the expected-version checks exact (a row that does
 // not exist yet cannot be locked, but no one else can create it meanwhile).
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,17 +74,6 @@ absl::Status PostgresStoreImpl::ValidateBatch(const WriteBatch& batch) const {
   return marquee::internal::ValidateWriteBatch(batch, options_.max_batch_bytes);
 }
 
-absl::StatusOr<uint64_t> PostgresStoreImpl::Write(const WriteBatch& batch,
-                                                  const WriteOptions& /*options*/) {
-  // WriteOptions::sync needs nothing: COMMIT returns once PostgreSQL has
-  // made the transaction durable (per its synchronous_commit setting).
-  MARQUEE_RETURN_IF_ERROR(ValidateBatch(batch));
-  absl::StatusOr<uint64_t> version = pool_.Run(
-      [&](Connection& conn, bool* retry_safe) { return WriteOnce(conn, batch, retry_safe); });
-  if (version.ok()) NoteVersion(*version);
-  return version;
-}
-
 absl::StatusOr<std::shared_ptr<const CollectionInfo>> PostgresStoreImpl::CollectionForWrite(
     Connection& conn, std::string_view collection, uint64_t generation, bool create,
     std::vector<std::shared_ptr<const CollectionInfo>>* created) {
@@ -116,104 +106,133 @@ absl::StatusOr<std::shared_ptr<const CollectionInfo>> PostgresStoreImpl::Collect
   return std::shared_ptr<const CollectionInfo>(std::move(fresh));
 }
 
-absl::StatusOr<uint64_t> PostgresStoreImpl::WriteOnce(Connection& conn, const WriteBatch& batch,
-                                                      bool* retry_safe) {
+absl::StatusOr<uint64_t> PostgresStoreImpl::WriteBatchInTransaction(
+    Connection& conn, const WriteBatch& batch, uint64_t generation,
+    std::vector<std::shared_ptr<const CollectionInfo>>* created_collections, bool* refused) {
+  std::vector<std::shared_ptr<const CollectionInfo>>& created = *created_collections;
+  *refused = false;
+  // Expected versions hold against the state before the batch.
+  for (const auto& op : batch.ops()) {
+    if (!op.expected_version) continue;
+    MARQUEE_ASSIGN_OR_RETURN(
+        std::shared_ptr<const CollectionInfo> info,
+        CollectionForWrite(conn, op.collection, generation, /*create=*/false, &created));
+    uint64_t actual = 0;
+    if (info != nullptr) {
+      const std::string key = IdKey(op.id);
+      MARQUEE_ASSIGN_OR_RETURN(
+          PgResult row,
+          conn.Exec(absl::StrCat("SELECT version FROM ", info->table,
+                                 " WHERE id_key = $1 FOR UPDATE"),
+                    {Param::Bytes(key)}, absl::StrCat("checking ", KeyName(op.collection, op.id))));
+      if (row.rows() > 0) {
+        MARQUEE_ASSIGN_OR_RETURN(int64_t stored, row.Int(0, 0));
+        actual = static_cast<uint64_t>(stored);
+      }
+    }
+    if (actual != *op.expected_version) {
+      *refused = true;
+      return absl::FailedPreconditionError(absl::StrCat(
+          KeyName(op.collection, op.id), " is at version ", actual, ", expected ",
+          *op.expected_version, *op.expected_version == 0 ? " (must not exist)" : ""));
+    }
+  }
+
+  // The batch's version, drawn under the writer lock, recorded as the
+  // last, and the wake-up of watchers, which NOTIFY sends only if the
+  // transaction commits. A group that rolls back leaves a gap in the
+  // sequence.
+  std::vector<Param> version_params;
+  if (options_.notify) version_params.push_back(Param::Text(names_.channel));
+  MARQUEE_ASSIGN_OR_RETURN(PgResult drawn, conn.Exec(VersionSql(names_, options_.notify),
+                                                     version_params, "drawing a version"));
+  MARQUEE_ASSIGN_OR_RETURN(int64_t version_value, drawn.Int(0, 0));
+  const std::string version = std::to_string(version_value);
+
+  const std::string now = std::to_string(absl::ToUnixMicros(clock_->Now()));
+
+  int seq = 0;
+  for (const auto& op : batch.ops()) {
+    const std::string seq_text = std::to_string(seq++);
+    const std::string key = IdKey(op.id);
+    const bool put = op.kind == WriteBatch::OpKind::kPut;
+    MARQUEE_ASSIGN_OR_RETURN(
+        std::shared_ptr<const CollectionInfo> info,
+        CollectionForWrite(conn, op.collection, generation, /*create=*/put, &created));
+    const std::string what = absl::StrCat("writing ", KeyName(op.collection, op.id));
+    if (put) {
+      const std::string schema = std::to_string(op.schema);
+      std::vector<std::string> keys;
+      keys.reserve(info->indexes.size());
+      for (const IndexInfo& index : info->indexes) {
+        keys.push_back(IndexKeyOf(index.spec, op.body, op.id));
+      }
+      std::vector<Param> params = {Param::Bytes(key),         Param::Text(op.id),
+                                   Param::Text(version),      Param::Text(schema),
+                                   Param::Text(now),          Param::Text(op.body.text()),
+                                   Param::Text(seq_text),     Param::Text(op.collection)};
+      for (const std::string& index_key : keys) params.push_back(Param::Bytes(index_key));
+      MARQUEE_RETURN_IF_ERROR(conn.Exec(PutSql(*info, names_.changes), params, what).status());
+    } else {
+      std::string sql = absl::StrCat(
+          "INSERT INTO ", names_.changes,
+          " (version, seq, collection, id, op) VALUES ($2::bigint, $3::integer, $4, $5, 'erase')");
+      if (info != nullptr) {
+        sql = absl::StrCat("WITH d AS (DELETE FROM ", info->table, " WHERE id_key = $1) ", sql);
+      } else {
+        sql = absl::StrCat("WITH d AS (SELECT $1::bytea) ", sql);
+      }
+      MARQUEE_RETURN_IF_ERROR(conn.Exec(sql,
+                                        {Param::Bytes(key), Param::Text(version),
+                                         Param::Text(seq_text), Param::Text(op.collection),
+                                         Param::Text(op.id)},
+                                        what)
+                                  .status());
+    }
+  }
+  return static_cast<uint64_t>(version_value);
+}
+
+absl::Status PostgresStoreImpl::WriteGroupOnce(Connection& conn,
+                                               std::span<PendingWrite* const> group,
+                                               bool* retry_safe, int* failed_batch) {
+  *failed_batch = -1;
+  for (PendingWrite* write : group) write->result = absl::UnknownError("not written");
   MARQUEE_RETURN_IF_ERROR(conn.ExecSimple("BEGIN", "starting a write"));
   std::vector<std::shared_ptr<const CollectionInfo>> created;
-  auto body = [&]() -> absl::StatusOr<uint64_t> {
-    // The store's writer lock (see the top of this file), then, holding it,
-    // the batch's version, recorded as the last, and the wake-up of
-    // watchers, which NOTIFY sends only if the transaction commits. (One
-    // UPDATE could lock and draw at once, but it would evaluate nextval
-    // before waiting for the lock and rely on PostgreSQL re-evaluating it
-    // after a concurrent update; locking first leaves nothing to rely on.)
-    // A batch that fails below leaves a gap in the sequence.
+  uint64_t first_version = 0;
+  uint64_t last_version = 0;
+  auto body = [&]() -> absl::Status {
+    // The store's writer lock (see the top of this file), held to COMMIT.
     MARQUEE_ASSIGN_OR_RETURN(
         PgResult meta,
         conn.Exec(absl::StrCat("SELECT catalog_generation FROM ", names_.meta, " FOR UPDATE"), {},
                   "locking the store for a write"));
     MARQUEE_ASSIGN_OR_RETURN(int64_t generation_value, meta.Int(0, 0));
     const auto generation = static_cast<uint64_t>(generation_value);
-    std::vector<Param> version_params;
-    if (options_.notify) version_params.push_back(Param::Text(names_.channel));
-    MARQUEE_ASSIGN_OR_RETURN(PgResult drawn, conn.Exec(VersionSql(names_, options_.notify),
-                                                       version_params, "drawing a version"));
-    MARQUEE_ASSIGN_OR_RETURN(int64_t version_value, drawn.Int(0, 0));
-    const std::string version = std::to_string(version_value);
-
-    // Expected versions hold against the state before the batch.
-    for (const auto& op : batch.ops()) {
-      if (!op.expected_version) continue;
-      MARQUEE_ASSIGN_OR_RETURN(
-          std::shared_ptr<const CollectionInfo> info,
-          CollectionForWrite(conn, op.collection, generation, /*create=*/false, &created));
-      uint64_t actual = 0;
-      if (info != nullptr) {
-        const std::string key = IdKey(op.id);
-        MARQUEE_ASSIGN_OR_RETURN(
-            PgResult row,
-            conn.Exec(absl::StrCat("SELECT version FROM ", info->table,
-                                   " WHERE id_key = $1 FOR UPDATE"),
-                      {Param::Bytes(key)}, absl::StrCat("checking ", KeyName(op.collection, op.id))));
-        if (row.rows() > 0) {
-          MARQUEE_ASSIGN_OR_RETURN(int64_t stored, row.Int(0, 0));
-          actual = static_cast<uint64_t>(stored);
-        }
+    for (size_t i = 0; i < group.size(); ++i) {
+      bool refused = false;
+      absl::StatusOr<uint64_t> version =
+          WriteBatchInTransaction(conn, *group[i]->batch, generation, &created, &refused);
+      if (!version.ok() && !refused) {  // the transaction is aborted
+        *failed_batch = static_cast<int>(i);
+        return version.status();
       }
-      if (actual != *op.expected_version) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            KeyName(op.collection, op.id), " is at version ", actual, ", expected ",
-            *op.expected_version, *op.expected_version == 0 ? " (must not exist)" : ""));
+      if (version.ok()) {
+        if (first_version == 0) first_version = *version;
+        last_version = *version;
       }
+      group[i]->result = std::move(version);
     }
-
-    const std::string now = std::to_string(absl::ToUnixMicros(clock_->Now()));
-
-    int seq = 0;
-    for (const auto& op : batch.ops()) {
-      const std::string seq_text = std::to_string(seq++);
-      const std::string key = IdKey(op.id);
-      const bool put = op.kind == WriteBatch::OpKind::kPut;
-      MARQUEE_ASSIGN_OR_RETURN(
-          std::shared_ptr<const CollectionInfo> info,
-          CollectionForWrite(conn, op.collection, generation, /*create=*/put, &created));
-      const std::string what = absl::StrCat("writing ", KeyName(op.collection, op.id));
-      if (put) {
-        const std::string schema = std::to_string(op.schema);
-        std::vector<std::string> keys;
-        keys.reserve(info->indexes.size());
-        for (const IndexInfo& index : info->indexes) {
-          keys.push_back(IndexKeyOf(index.spec, op.body, op.id));
-        }
-        std::vector<Param> params = {Param::Bytes(key),         Param::Text(op.id),
-                                     Param::Text(version),      Param::Text(schema),
-                                     Param::Text(now),          Param::Text(op.body.text()),
-                                     Param::Text(seq_text),     Param::Text(op.collection)};
-        for (const std::string& index_key : keys) params.push_back(Param::Bytes(index_key));
-        MARQUEE_RETURN_IF_ERROR(conn.Exec(PutSql(*info, names_.changes), params, what).status());
-      } else {
-        std::string sql = absl::StrCat(
-            "INSERT INTO ", names_.changes,
-            " (version, seq, collection, id, op) VALUES ($2::bigint, $3::integer, $4, $5, 'erase')");
-        if (info != nullptr) {
-          sql = absl::StrCat("WITH d AS (DELETE FROM ", info->table, " WHERE id_key = $1) ", sql);
-        } else {
-          sql = absl::StrCat("WITH d AS (SELECT $1::bytea) ", sql);
-        }
-        MARQUEE_RETURN_IF_ERROR(conn.Exec(sql,
-                                          {Param::Bytes(key), Param::Text(version),
-                                           Param::Text(seq_text), Param::Text(op.collection),
-                                           Param::Text(op.id)},
-                                          what)
-                                    .status());
-      }
-    }
-    return static_cast<uint64_t>(version_value);
+    return absl::OkStatus();
   };
-  absl::StatusOr<uint64_t> version = body();
-  if (!version.ok()) {
+  absl::Status status = body();
+  if (!status.ok()) {
     if (!conn.broken()) (void)conn.ExecSimple("ROLLBACK", "rolling back a write");
-    return version.status();
+    return status;
+  }
+  if (last_version == 0) {  // every batch refused: nothing to commit
+    return conn.ExecSimple("ROLLBACK", "ending a refused write");
   }
   // From here a lost connection leaves the outcome unknown: no retry.
   *retry_safe = false;
@@ -221,13 +240,16 @@ absl::StatusOr<uint64_t> PostgresStoreImpl::WriteOnce(Connection& conn, const Wr
   if (!committed.ok()) {
     if (conn.broken()) {
       return absl::UnavailableError(absl::StrCat(
-          "the connection was lost while committing version ", *version,
+          "the connection was lost while committing ",
+          first_version == last_version ? absl::StrCat("version ", last_version)
+                                        : absl::StrCat("versions ", first_version, "..",
+                                                       last_version),
           "; the write may or may not have committed: ", committed.message()));
     }
     return committed;
   }
   for (auto& info : created) catalog_.Remember(std::move(info));
-  return version;
+  return absl::OkStatus();
 }
 
 }  // namespace marquee::postgres::internal
