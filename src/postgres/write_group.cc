@@ -10,8 +10,10 @@
 // order, each checking its expected versions against the state the earlier
 // ones left, as if they had committed one by one. A refused batch (an
 // expected version that does not hold) fails alone. A batch whose SQL fails
-// aborts the transaction: the group is then written again one batch per
-// transaction, so every batch gets the outcome it would have had alone.
+// for its own data aborts the transaction: the group is then written again
+// one batch per transaction, so every batch gets the outcome it would have
+// had alone. An unreachable database, a timeout or a lock abort fails the
+// whole group at once (every batch would meet it again).
 // A lone writer waits for no one: its group is itself.
 #include <algorithm>
 #include <span>

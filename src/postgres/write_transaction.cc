@@ -68,6 +68,22 @@ std::string VersionSql(const SchemaNames& names, bool notify) {
                       notify ? ", pg_notify($1, last_version::text)" : "");
 }
 
+// Whether a failed batch's error is its own (its data, say an indexed value
+// too long for a btree entry), so the rest of its group may commit without
+// it; not when the database is unreachable, timed out or aborted the
+// transaction for a lock, which every batch of the group would meet again.
+bool IsBatchsOwnFailure(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kCancelled:
+      return false;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 absl::Status PostgresStoreImpl::ValidateBatch(const WriteBatch& batch) const {
@@ -215,7 +231,9 @@ absl::Status PostgresStoreImpl::WriteGroupOnce(Connection& conn,
       absl::StatusOr<uint64_t> version =
           WriteBatchInTransaction(conn, *group[i]->batch, generation, &created, &refused);
       if (!version.ok() && !refused) {  // the transaction is aborted
-        *failed_batch = static_cast<int>(i);
+        if (!conn.broken() && IsBatchsOwnFailure(version.status())) {
+          *failed_batch = static_cast<int>(i);
+        }
         return version.status();
       }
       if (version.ok()) {
