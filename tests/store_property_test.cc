@@ -137,6 +137,10 @@ bool Satisfies(const Row& row, const Predicate& p) {
     case PredicateOp::kPrefix:
       return v.type() == IndexValue::Type::kString &&
              v.text().compare(0, p.operands[0].text().size(), p.operands[0].text()) == 0;
+    // Not generated (RandomPredicate draws the ops before it): the pool's
+    // containers would need a second array-membership implementation in
+    // this model; index_test.cc and the filter tests cover contains.
+    case PredicateOp::kContains: return false;
   }
   return false;
 }
@@ -463,6 +467,7 @@ class PropertyRun {
 
   Predicate RandomPredicate() {
     static const char* kPointers[] = {"/a", "/b", "/c", "/n"};
+    // kEq..kPrefix: kContains is not drawn (see Satisfies).
     Predicate p{.pointer = kPointers[Uniform(4)], .op = static_cast<PredicateOp>(Uniform(9))};
     switch (p.op) {
       case PredicateOp::kEq:
@@ -478,6 +483,7 @@ class PropertyRun {
       case PredicateOp::kPrefix:
         p.operands = {IndexValue::String(Chance(50) ? "a" : (Chance(50) ? "" : "ap"))};
         break;
+      case PredicateOp::kContains: break;  // never drawn (see Satisfies)
     }
     return p;
   }

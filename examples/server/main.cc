@@ -222,13 +222,13 @@ int main(int argc, char** argv) {
   // call the API without CORS.
   std::unique_ptr<marquee_server::StaticFiles> site;
   if (!flags.web_dir.empty()) {
-    absl::StatusOr<std::unique_ptr<marquee_server::StaticFiles>> opened =
+    absl::StatusOr<std::unique_ptr<marquee_server::StaticFiles>> opened_site =
         marquee_server::StaticFiles::Open({.directory = flags.web_dir});
-    if (!opened.ok()) {
-      std::cerr << "marquee-server: --web-dir: " << opened.status().message() << "\n";
+    if (!opened_site.ok()) {
+      std::cerr << "marquee-server: --web-dir: " << opened_site.status().message() << "\n";
       return 2;
     }
-    site = *std::move(opened);
+    site = *std::move(opened_site);
   }
 
   // The limits and timeouts come from the settings; where to listen, the

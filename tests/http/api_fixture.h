@@ -167,9 +167,9 @@ struct ApiFixture {
       options.profiles = profiles.get();
     }
     if (domain.features) {
-      auto r = campaign::FeatureRepository::Open(store.get());
-      REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-      features = *std::move(r);
+      auto f = campaign::FeatureRepository::Open(store.get());
+      REQUIRE_MESSAGE(f.ok(), f.status().ToString());
+      features = *std::move(f);
       options.features = features.get();
     }
     if (domain.webhooks) {
