@@ -55,6 +55,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench_flags.h"
 #include "campaign_corpus.h"
 #include "marquee/index.h"
 #include "marquee/json.h"
@@ -78,21 +79,13 @@ struct Flags {
   int offset_reps = 30;
 };
 
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "postgres_page_bench: %s\n", what.c_str());
-  std::exit(1);
-}
+constexpr std::string_view kProgram = "postgres_page_bench";
+
+[[noreturn]] void Fail(const std::string& what) { marquee::bench::FailBench(kProgram, what); }
 
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const size_t eq = arg.find('=');
-    if (arg.substr(0, 2) != "--" || eq == std::string_view::npos) {
-      Fail(absl::StrCat("expected --name=value, got '", std::string(arg), "'"));
-    }
-    const std::string name(arg.substr(2, eq - 2));
-    const std::string value(arg.substr(eq + 1));
+  auto take = [&](const std::string& name, const std::string& value) {
     if (name == "conninfo") {
       flags.conninfo = value;
     } else if (name == "schema") {
@@ -108,9 +101,11 @@ Flags ParseFlags(int argc, char** argv) {
     } else if (name == "offset_reps") {
       flags.offset_reps = std::atoi(value.c_str());
     } else {
-      Fail(absl::StrCat("unknown flag --", name));
+      return false;
     }
-  }
+    return true;
+  };
+  marquee::bench::ForEachFlag(kProgram, argc, argv, take);
   if (flags.conninfo.empty()) Fail("--conninfo is required");
   if (flags.page == 0 || flags.depth == 0 || flags.depth + flags.page > flags.rows) {
     Fail("need 0 < depth, 0 < page and depth + page <= rows");

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench_flags.h"
 #include "campaign_corpus.h"
 #include "marquee/json.h"
 #include "marquee/postgres/postgres_store.h"
@@ -54,21 +55,13 @@ struct Flags {
   std::string write_bodies;
 };
 
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "postgres_write_bench: %s\n", what.c_str());
-  std::exit(1);
-}
+constexpr std::string_view kProgram = "postgres_write_bench";
+
+[[noreturn]] void Fail(const std::string& what) { marquee::bench::FailBench(kProgram, what); }
 
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const size_t eq = arg.find('=');
-    if (arg.substr(0, 2) != "--" || eq == std::string_view::npos) {
-      Fail(absl::StrCat("expected --name=value, got '", std::string(arg), "'"));
-    }
-    const std::string name(arg.substr(2, eq - 2));
-    const std::string value(arg.substr(eq + 1));
+  auto take = [&](const std::string& name, const std::string& value) {
     if (name == "conninfo") {
       flags.conninfo = value;
     } else if (name == "schema") {
@@ -82,9 +75,11 @@ Flags ParseFlags(int argc, char** argv) {
     } else if (name == "write_bodies") {
       flags.write_bodies = value;
     } else {
-      Fail(absl::StrCat("unknown flag --", name));
+      return false;
     }
-  }
+    return true;
+  };
+  marquee::bench::ForEachFlag(kProgram, argc, argv, take);
   if (!flags.write_bodies.empty()) return flags;
   if (flags.conninfo.empty()) Fail("--conninfo is required");
   if (flags.clients < 1 || flags.clients > 256) Fail("--clients must be within 1..256");
